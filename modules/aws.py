@@ -1,0 +1,108 @@
+"""The one place the AWS provider bindings are imported from.
+
+`import cdktf_cdktf_provider_aws.vpc` would first run the package `__init__`,
+which imports all ~2,200 resource modules (about 20 s and 550 MB). Registering
+an empty package object whose `__path__` points at the installed folder lets
+Python import just the submodules named below; each of them loads the shared
+jsii assembly through `.._jsii`, so the synthesized JSON is the same.
+
+Everything else in the project imports provider classes from here, so moving to
+the community fork (`cdktn_provider_aws`) or adding a resource type touches
+this one file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+
+_PACKAGE = "cdktf_cdktf_provider_aws"
+
+
+def _register_package_shell() -> None:
+    if _PACKAGE in sys.modules:
+        return
+    spec = importlib.util.find_spec(_PACKAGE)
+    if spec is None or spec.submodule_search_locations is None:
+        raise ImportError(
+            f"{_PACKAGE} is not installed; run `make install` (it installs the pinned Pipfile.lock)"
+        )
+    shell = types.ModuleType(_PACKAGE)
+    shell.__path__ = list(spec.submodule_search_locations)
+    shell.__spec__ = spec
+    shell.__file__ = spec.origin
+    shell.__package__ = _PACKAGE
+    sys.modules[_PACKAGE] = shell
+
+
+_register_package_shell()
+
+# isort: off  (the shell above must exist before these run)
+from cdktf_cdktf_provider_aws import (  # noqa: E402
+    cloudwatch_log_group,
+    data_aws_caller_identity,
+    data_aws_iam_policy_document,
+    data_aws_partition,
+    default_network_acl,
+    default_security_group,
+    eip,
+    flow_log,
+    iam_role,
+    iam_role_policy,
+    internet_gateway,
+    kms_alias,
+    kms_key,
+    nat_gateway,
+    provider,
+    route,
+    route_table,
+    route_table_association,
+    s3_bucket,
+    s3_bucket_lifecycle_configuration,
+    s3_bucket_ownership_controls,
+    s3_bucket_policy,
+    s3_bucket_public_access_block,
+    s3_bucket_server_side_encryption_configuration,
+    s3_bucket_versioning,
+    security_group,
+    subnet,
+    vpc,
+    vpc_endpoint,
+    vpc_security_group_egress_rule,
+    vpc_security_group_ingress_rule,
+)
+
+__all__ = [
+    "cloudwatch_log_group",
+    "data_aws_caller_identity",
+    "data_aws_iam_policy_document",
+    "data_aws_partition",
+    "default_network_acl",
+    "default_security_group",
+    "eip",
+    "flow_log",
+    "iam_role",
+    "iam_role_policy",
+    "internet_gateway",
+    "kms_alias",
+    "kms_key",
+    "nat_gateway",
+    "provider",
+    "route",
+    "route_table",
+    "route_table_association",
+    "s3_bucket",
+    "s3_bucket_lifecycle_configuration",
+    "s3_bucket_ownership_controls",
+    "s3_bucket_policy",
+    "s3_bucket_public_access_block",
+    "s3_bucket_server_side_encryption_configuration",
+    "s3_bucket_versioning",
+    "security_group",
+    "subnet",
+    "vpc",
+    "vpc_endpoint",
+    "vpc_security_group_egress_rule",
+    "vpc_security_group_ingress_rule",
+]

@@ -1,0 +1,568 @@
+"""Environment configuration: `environments/<env>.toml` parsed into a frozen, validated model.
+
+Every problem in a file is collected and reported at once, each naming the file,
+the key, the value received and what is allowed. Sections are validated one by
+one so that a typo in `[tags]` does not hide an overlapping subnet in `[network]`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from ipaddress import IPv4Network
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from modules.network_layout import (
+    TIERS,
+    LayoutError,
+    SubnetLayout,
+    carve,
+)
+from modules.regions import REGION_AZ_LETTERS, availability_zones
+
+KNOWN_ENVIRONMENTS: tuple[str, ...] = ("dev", "staging", "prod")
+
+# CloudWatch Logs accepts only these retention periods (PutRetentionPolicy API reference).
+LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+
+# Interface endpoint services the network construct knows how to name
+# (com.amazonaws.<region>.<service>); the list is what an app tier of this stack talks to.
+INTERFACE_ENDPOINT_SERVICES: tuple[str, ...] = (
+    "secretsmanager", "rds-data", "kms", "logs", "sts", "ssm", "ssmmessages",
+    "ec2messages", "ecr.api", "ecr.dkr", "sqs", "sns", "lambda", "monitoring",
+    "events", "xray", "execute-api", "states",
+)  # fmt: skip
+
+# AWS tag rules (Tagging AWS resources, "Tag naming limits and requirements"):
+# keys 1-128 and values 0-256 Unicode characters; letters, numbers, spaces and _ . : / = + - @;
+# the aws: prefix is reserved.
+_TAG_CHARS = re.compile(r"^[\w\s.:/=+\-@]*$")
+TAG_CHARS_ALLOWED = "letters, digits, spaces and _ . : / = + - @"
+_PROJECT_NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}[a-z0-9]$")
+
+
+class Problem(BaseModel):
+    """One thing wrong in one file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    key: str
+    value: Any
+    allowed: str
+
+    def render(self) -> str:
+        shown = "(missing)" if self.value is _MISSING else repr(self.value)
+        return f"{self.file}: {self.key} = {shown}: {self.allowed}"
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "(missing)"
+
+
+_MISSING: Any = _Missing()
+
+
+class ConfigError(Exception):
+    """Raised once per load with every problem found; the CLI prints it and exits 2."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        count = len(problems)
+        lines = [f"Configuration error: {count} problem{'s' if count != 1 else ''} found."]
+        lines += [f"  - {p.render()}" for p in problems]
+        lines.append("Nothing was synthesized. Fix the values above and run the command again.")
+        super().__init__("\n".join(lines))
+
+
+def _check_tag_text(text: str, *, what: str, max_len: int, min_len: int) -> str:
+    if not min_len <= len(text) <= max_len:
+        raise ValueError(f"a tag {what} must be {min_len} to {max_len} characters long")
+    if not _TAG_CHARS.match(text):
+        raise ValueError(f"a tag {what} may contain only {TAG_CHARS_ALLOWED}")
+    if what == "key" and text.lower().startswith("aws:"):
+        raise ValueError("tag keys starting with 'aws:' are reserved by AWS")
+    return text
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class TagsConfig(_Section):
+    """`[tags]`: the house tags every resource carries through the provider's default_tags."""
+
+    project: str = Field(description="Project name; also the prefix of resource names.")
+    owner: str = Field(description="Team or person answerable for the environment.")
+    cost_centre: str = Field(description="Cost centre the bill is charged to.")
+    extra: dict[str, str] = Field(
+        default_factory=dict, description="Additional tags; default: none beyond the house tags."
+    )
+
+    @field_validator("project")
+    @classmethod
+    def _project_name(cls, value: str) -> str:
+        if not _PROJECT_NAME.match(value):
+            raise ValueError(
+                "3 to 22 characters: lowercase letters, digits and hyphens, starting with a "
+                "letter (it prefixes bucket and resource names)"
+            )
+        return value
+
+    @field_validator("owner", "cost_centre")
+    @classmethod
+    def _tag_value(cls, value: str) -> str:
+        return _check_tag_text(value, what="value", min_len=1, max_len=256)
+
+    @field_validator("extra")
+    @classmethod
+    def _extra_tags(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, text in value.items():
+            _check_tag_text(key, what="key", min_len=1, max_len=128)
+            _check_tag_text(text, what="value", min_len=0, max_len=256)
+        return value
+
+
+class StateConfig(_Section):
+    """`[state]`: where Terraform state lives when `backend = "s3"`, and what bootstrap creates."""
+
+    bucket: str | None = Field(
+        default=None,
+        description="State bucket name; default: <project>-tfstate-<8 hex of project and owner>.",
+    )
+    region: str | None = Field(default=None, description="State bucket Region; default: the environment's.")
+
+
+class NetworkConfig(_Section):
+    """`[network]`: the VPC. Defaults for the environment's preset fill keys left out."""
+
+    vpc_cidr: IPv4Network = Field(strict=False, description="VPC CIDR; default 10.0.0.0/16.")
+    availability_zones: tuple[str, ...] | None = Field(
+        default=None, strict=False, description="Zones to span; default: the Region's first three."
+    )
+    subnet_prefix_length: int = Field(
+        default=24, description="Size of carved subnets; default /24 (251 usable addresses)."
+    )
+    public_subnets: tuple[IPv4Network, ...] | None = Field(
+        default=None, strict=False, description="Explicit public CIDRs, one per zone; default: carved."
+    )
+    private_subnets: tuple[IPv4Network, ...] | None = Field(
+        default=None, strict=False, description="Explicit private CIDRs, one per zone; default: carved."
+    )
+    database_subnets: tuple[IPv4Network, ...] | None = Field(
+        default=None, strict=False, description="Explicit database CIDRs, one per zone; default: carved."
+    )
+    nat_gateways: int = Field(description="NAT gateways, 0 to the zone count; default per preset.")
+    interface_endpoints: tuple[str, ...] = Field(
+        strict=False, description="Interface endpoint services; default per preset."
+    )
+    flow_log_retention_days: int = Field(description="Flow log retention; default per preset.")
+    flow_log_traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = Field(
+        default="ALL", description="Traffic captured by flow logs; default ALL."
+    )
+
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _vpc_size(cls, value: IPv4Network) -> IPv4Network:
+        # VPC CIDR blocks must be between /16 and /28 (Amazon VPC quotas).
+        if not 16 <= value.prefixlen <= 28:
+            raise ValueError("a VPC CIDR block must be between /16 and /28")
+        if not value.is_private:
+            raise ValueError("use a private (RFC 1918) range such as 10.0.0.0/16")
+        return value
+
+    @field_validator("subnet_prefix_length")
+    @classmethod
+    def _prefix(cls, value: int) -> int:
+        if not 16 <= value <= 28:
+            raise ValueError("a subnet prefix length between 16 and 28")
+        return value
+
+    @field_validator("interface_endpoints")
+    @classmethod
+    def _endpoints(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [s for s in value if s not in INTERFACE_ENDPOINT_SERVICES]
+        if unknown:
+            raise ValueError(
+                f"unknown service {', '.join(map(repr, unknown))}; "
+                f"allowed: {', '.join(INTERFACE_ENDPOINT_SERVICES)}"
+            )
+        if len(set(value)) != len(value):
+            raise ValueError("each service may be listed once")
+        return value
+
+    @field_validator("flow_log_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise ValueError(
+                "one of the retention periods CloudWatch Logs accepts: "
+                + ", ".join(map(str, LOG_RETENTION_DAYS))
+            )
+        return value
+
+    @field_validator("nat_gateways")
+    @classmethod
+    def _nat_non_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("0 or more NAT gateways (at most one per availability zone)")
+        return value
+
+
+# What each known environment gets for keys its file leaves out. dev is cheap
+# (no NAT: Lambdas run outside the VPC; no interface endpoints at ~$7.30 per
+# endpoint-AZ a month; short log retention), prod is highly available and
+# keeps a year of flow logs.
+PRESETS: Mapping[str, Mapping[str, Mapping[str, Any]]] = {
+    "dev": {
+        "network": {
+            "vpc_cidr": "10.0.0.0/16",
+            "nat_gateways": 0,
+            "interface_endpoints": [],
+            "flow_log_retention_days": 14,
+        },
+    },
+    "staging": {
+        "network": {
+            "vpc_cidr": "10.0.0.0/16",
+            "nat_gateways": 1,
+            "interface_endpoints": [],
+            "flow_log_retention_days": 90,
+        },
+    },
+    "prod": {
+        "network": {
+            "vpc_cidr": "10.0.0.0/16",
+            "nat_gateways": 3,
+            "interface_endpoints": ["secretsmanager", "rds-data", "kms", "logs"],
+            "flow_log_retention_days": 365,
+        },
+    },
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class StateSettings:
+    backend: Literal["local", "s3"]
+    bucket: str
+    region: str
+    key: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnvironmentConfig:
+    """One environment, fully resolved: nothing left for a construct to default."""
+
+    name: str
+    source: str
+    region: str
+    tags: TagsConfig
+    state: StateSettings
+    network: NetworkConfig
+    availability_zones: tuple[str, ...]
+    subnets: SubnetLayout
+
+    @property
+    def is_production(self) -> bool:
+        return self.name == "prod"
+
+    def default_tags(self) -> dict[str, str]:
+        """The provider-level tags; house tags win over `extra` on a clash."""
+        return {
+            **self.tags.extra,
+            "project": self.tags.project,
+            "environment": self.name,
+            "owner": self.tags.owner,
+            "cost-centre": self.tags.cost_centre,
+            "managed-by": "cdktf",
+        }
+
+
+_TOP_LEVEL_KEYS = ("environment", "region", "backend", "tags", "state", "network")
+
+
+def _key(loc: tuple[Any, ...], prefix: str) -> str:
+    parts = [prefix] if prefix else []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1] = f"{parts[-1]}[{item}]"
+        else:
+            parts.append(str(item))
+    return ".".join(parts)
+
+
+def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
+    for item in loc:
+        try:
+            data = data[item]
+        except (KeyError, IndexError, TypeError):
+            return _MISSING
+    return data
+
+
+def _allowed_from(error: Mapping[str, Any], model: type[BaseModel]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key; allowed keys: " + ", ".join(model.model_fields)
+    if kind == "missing":
+        return "required key is missing"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _section_problems(
+    file: str, prefix: str, raw: Any, model: type[_Section]
+) -> tuple[_Section | None, list[Problem]]:
+    if not isinstance(raw, dict):
+        return None, [Problem(file=file, key=prefix, value=raw, allowed="a table ([section])")]
+    try:
+        return model.model_validate(raw), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            # Pydantic reports a wrong-typed list item under an extra loc element
+            # naming the type it tried ("function-after[...]"); drop those.
+            loc = tuple(p for p in loc if isinstance(p, int) or not str(p).startswith(("function-", "json-")))
+            problems.append(
+                Problem(
+                    file=file,
+                    key=_key(loc, prefix),
+                    value=_lookup(raw, loc),
+                    allowed=_allowed_from(error, model),
+                )
+            )
+        return None, problems
+
+
+def _default_state_bucket(tags: TagsConfig) -> str:
+    # Bucket names are global: a short hash of project and owner makes the default
+    # unlikely to clash with another team's, and stable across runs and machines.
+    digest = hashlib.sha256(f"{tags.project}:{tags.owner}".encode()).hexdigest()[:8]
+    return f"{tags.project}-tfstate-{digest}"
+
+
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+def bucket_name_problem(name: str) -> str | None:
+    """Why AWS would reject a general purpose bucket name, or None when it is valid."""
+    if not _BUCKET_NAME.match(name):
+        return "3 to 63 characters: lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"
+    if ".." in name or ".-" in name or "-." in name:
+        return "no two adjacent periods and no period next to a hyphen"
+    if re.match(r"^\d+\.\d+\.\d+\.\d+$", name):
+        return "must not be formatted as an IP address"
+    if name.startswith(("xn--", "sthree-", "amzn-s3-demo-")) or name.endswith(("-s3alias", "--ol-s3", "--x-s3", ".mrap")):
+        return "must not use a prefix or suffix AWS reserves (xn--, sthree-, -s3alias, --ol-s3, --x-s3, .mrap)"
+    return None
+
+
+def load_environment(path: Path, *, display_root: Path | None = None) -> EnvironmentConfig:
+    """Read and validate one environment file. Raises ConfigError with every problem."""
+    file = str(path.relative_to(display_root)) if display_root else str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([Problem(file=file, key="(file)", value=str(path), allowed="the file does not exist")])
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([Problem(file=file, key="(syntax)", value=_MISSING, allowed=f"not valid TOML: {exc}")])
+    except UnicodeDecodeError:
+        raise ConfigError([Problem(file=file, key="(file)", value=_MISSING, allowed="must be UTF-8 text")])
+
+    problems: list[Problem] = []
+
+    def problem(key: str, value: Any, allowed: str) -> None:
+        problems.append(Problem(file=file, key=key, value=value, allowed=allowed))
+
+    for key in raw:
+        if key not in _TOP_LEVEL_KEYS:
+            problem(key, raw[key], "unknown key; allowed keys: " + ", ".join(_TOP_LEVEL_KEYS))
+
+    stem = path.stem
+    name = raw.get("environment", _MISSING)
+    if name is _MISSING:
+        problem("environment", name, f"required; one of {', '.join(KNOWN_ENVIRONMENTS)}, matching the file name")
+    elif name not in KNOWN_ENVIRONMENTS:
+        problem("environment", name, f"unknown environment; allowed: {', '.join(KNOWN_ENVIRONMENTS)}")
+    elif name != stem:
+        problem("environment", name, f"must match the file name ({stem!r})")
+    preset = PRESETS.get(name, PRESETS["dev"]) if isinstance(name, str) else PRESETS["dev"]
+
+    region = raw.get("region", _MISSING)
+    region_ok = isinstance(region, str) and region in REGION_AZ_LETTERS
+    if not region_ok:
+        problem("region", region, "one of the supported Regions: " + ", ".join(REGION_AZ_LETTERS))
+
+    backend = raw.get("backend", "local")
+    if backend not in ("local", "s3"):
+        problem("backend", backend, "'local' (state file beside the stack) or 's3' (remote state)")
+
+    tags, tag_problems = _section_problems(file, "tags", raw.get("tags", {}), TagsConfig)
+    problems += tag_problems
+    state, state_problems = _section_problems(file, "state", raw.get("state", {}), StateConfig)
+    problems += state_problems
+
+    network_raw = raw.get("network", {})
+    if isinstance(network_raw, dict):
+        network_raw = {**preset["network"], **network_raw}
+    network, network_problems = _section_problems(file, "network", network_raw, NetworkConfig)
+    problems += network_problems
+
+    zones: tuple[str, ...] = ()
+    layout: SubnetLayout | None = None
+    if isinstance(network, NetworkConfig) and region_ok:
+        zones, layout = _network_plan(network, region, problem)
+
+    state_settings: StateSettings | None = None
+    if isinstance(state, StateConfig) and isinstance(tags, TagsConfig) and region_ok:
+        bucket = state.bucket or _default_state_bucket(tags)
+        reason = bucket_name_problem(bucket)
+        if reason:
+            problem("state.bucket", bucket, reason)
+        if state.region is not None and state.region not in REGION_AZ_LETTERS:
+            problem("state.region", state.region, "one of the supported Regions: " + ", ".join(REGION_AZ_LETTERS))
+        state_settings = StateSettings(
+            backend=backend if backend in ("local", "s3") else "local",
+            bucket=bucket,
+            region=state.region or region,
+            key=f"{stem}/terraform.tfstate",
+        )
+
+    if problems:
+        raise ConfigError(problems)
+    assert isinstance(tags, TagsConfig) and isinstance(network, NetworkConfig)
+    assert state_settings is not None and layout is not None
+    return EnvironmentConfig(
+        name=stem,
+        source=file,
+        region=region,
+        tags=tags,
+        state=state_settings,
+        network=network,
+        availability_zones=zones,
+        subnets=layout,
+    )
+
+
+def _network_plan(
+    network: NetworkConfig, region: str, problem: Any
+) -> tuple[tuple[str, ...], SubnetLayout | None]:
+    offered = availability_zones(region)
+    zones = network.availability_zones if network.availability_zones is not None else offered[:3]
+    zones_ok = True
+    for i, zone in enumerate(zones):
+        if zone not in offered:
+            problem(f"network.availability_zones[{i}]", zone, f"not a zone of {region}; allowed: {', '.join(offered)}")
+            zones_ok = False
+    if len(set(zones)) != len(zones):
+        problem("network.availability_zones", list(zones), "each zone may be listed once")
+        zones_ok = False
+    if not zones:
+        problem("network.availability_zones", [], "at least one zone (three for production)")
+        zones_ok = False
+    if network.nat_gateways > len(zones):
+        problem(
+            "network.nat_gateways",
+            network.nat_gateways,
+            f"at most one NAT gateway per availability zone: 0 to {len(zones)}",
+        )
+    if not zones_ok:
+        return zones, None
+
+    tiers: dict[str, tuple[IPv4Network, ...]] = {}
+    carved: SubnetLayout | None = None
+    explicit = {t: getattr(network, f"{t}_subnets") for t in TIERS}
+    if any(v is None for v in explicit.values()):
+        try:
+            carved = carve(network.vpc_cidr, len(zones), network.subnet_prefix_length)
+        except LayoutError as exc:
+            problem("network.subnet_prefix_length", network.subnet_prefix_length, str(exc))
+            return zones, None
+    for tier in TIERS:
+        given = explicit[tier]
+        tiers[tier] = given if given is not None else carved.tier(tier)  # type: ignore[union-attr]
+
+    ok = True
+    seen: list[tuple[str, IPv4Network]] = []
+    for tier in TIERS:
+        key = f"network.{tier}_subnets"
+        blocks = tiers[tier]
+        if len(blocks) != len(zones):
+            problem(key, [str(b) for b in blocks], f"one CIDR per availability zone ({len(zones)})")
+            ok = False
+        for i, block in enumerate(blocks):
+            where = f"{key}[{i}]"
+            if not block.subnet_of(network.vpc_cidr):
+                problem(where, str(block), f"must lie inside the VPC CIDR {network.vpc_cidr}")
+                ok = False
+                continue
+            if not 16 <= block.prefixlen <= 28:
+                problem(where, str(block), "a subnet must be between /16 and /28")
+                ok = False
+            for other_key, other in seen:
+                if block.overlaps(other):
+                    problem(where, str(block), f"overlaps {other_key} ({other}); subnets must not overlap")
+                    ok = False
+            seen.append((where, block))
+    if not ok:
+        return zones, None
+    return zones, SubnetLayout(public=tiers["public"], private=tiers["private"], database=tiers["database"])
+
+
+def load_environments(directory: Path, names: list[str] | None = None) -> list[EnvironmentConfig]:
+    """Load the named environments (default: every *.toml in the folder), all problems at once.
+
+    Files that agree on nothing else must agree on the state bucket: one bootstrap
+    stack creates it for all of them.
+    """
+    root = directory.parent
+    available = sorted(p.stem for p in directory.glob("*.toml"))
+    problems: list[Problem] = []
+    selected = names if names else available
+    configs: list[EnvironmentConfig] = []
+    for name in selected:
+        path = directory / f"{name}.toml"
+        if name not in available:
+            problems.append(
+                Problem(
+                    file=str(path.relative_to(root)),
+                    key="(environment)",
+                    value=name,
+                    allowed=f"unknown environment; available: {', '.join(available) or 'none'}",
+                )
+            )
+            continue
+        try:
+            configs.append(load_environment(path, display_root=root))
+        except ConfigError as exc:
+            problems += exc.problems
+    if not problems and not configs:
+        problems.append(
+            Problem(file=str(directory.relative_to(root)), key="(folder)", value=_MISSING, allowed="no *.toml environment files found")
+        )
+    if not problems:
+        first = configs[0]
+        for other in configs[1:]:
+            for attr in ("bucket", "region"):
+                if getattr(other.state, attr) != getattr(first.state, attr):
+                    problems.append(
+                        Problem(
+                            file=other.source,
+                            key=f"state.{attr}",
+                            value=getattr(other.state, attr),
+                            allowed=f"must equal {first.source}'s {getattr(first.state, attr)!r}: one bootstrap stack creates one state bucket",
+                        )
+                    )
+    if problems:
+        raise ConfigError(problems)
+    return configs

@@ -1,0 +1,33 @@
+"""Account, partition and Region of a stack, for building ARNs in policies."""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from modules.aws import data_aws_caller_identity, data_aws_partition
+
+
+class AccountContext(Construct):
+    """Reads the account id and partition once per stack; the Region comes from configuration."""
+
+    def __init__(self, scope: Construct, id: str, *, region: str) -> None:
+        super().__init__(scope, id)
+        self.region = region
+        self._caller = data_aws_caller_identity.DataAwsCallerIdentity(self, "caller")
+        self._partition = data_aws_partition.DataAwsPartition(self, "partition")
+
+    @property
+    def account_id(self) -> str:
+        return self._caller.account_id
+
+    @property
+    def partition(self) -> str:
+        return self._partition.partition
+
+    def arn(self, service: str, resource: str, *, region: str | None = None) -> str:
+        """An ARN in this account; `region=""` for global services such as IAM."""
+        where = self.region if region is None else region
+        return f"arn:{self.partition}:{service}:{where}:{self.account_id}:{resource}"
+
+    def log_group_arn(self, name: str) -> str:
+        return self.arn("logs", f"log-group:{name}")

@@ -1,0 +1,98 @@
+"""Customer-managed KMS key with rotation and a key policy naming exactly who may use it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from constructs import Construct
+
+from modules.aws import kms_alias, kms_key
+from modules.identity import AccountContext
+
+
+@dataclass(frozen=True, kw_only=True)
+class EncryptionKeyProps:
+    """Settings of one customer-managed key.
+
+    alias: alias name without the `alias/` prefix (required: an unnamed key is unfindable).
+    description: what the key protects (required; it shows in the console and in CloudTrail).
+    log_group_names: CloudWatch Logs groups allowed to use the key through the logs
+        service principal; default: none. The grant is scoped by encryption context, so a
+        log group not named here cannot use the key even in the same account.
+    deletion_window_in_days: waiting period before a scheduled deletion; default 30
+        (the maximum, to give time to notice a mistake). 7 is the minimum AWS accepts.
+    enable_key_rotation: yearly automatic rotation; default on. Turning it off shows in
+        Checkov's report (CKV_AWS_7).
+    """
+
+    alias: str
+    description: str
+    log_group_names: tuple[str, ...] = ()
+    deletion_window_in_days: int = 30
+    enable_key_rotation: bool = True
+
+
+class EncryptionKey(Construct):
+    """A KMS key whose policy keeps the account in control and grants services by context."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, account: AccountContext, props: EncryptionKeyProps
+    ) -> None:
+        super().__init__(scope, id)
+        if not 7 <= props.deletion_window_in_days <= 30:
+            raise ValueError(
+                f"deletion_window_in_days = {props.deletion_window_in_days}: KMS accepts 7 to 30 days"
+            )
+        self.props = props
+        statements: list[dict[str, Any]] = [
+            {
+                # Without this statement the key can become unmanageable: IAM policies
+                # in the account only take effect because the key policy delegates to it.
+                "Sid": "AccountAdministration",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{account.partition}:iam::{account.account_id}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ]
+        if props.log_group_names:
+            statements.append(
+                {
+                    "Sid": "CloudWatchLogsForNamedGroups",
+                    "Effect": "Allow",
+                    "Principal": {"Service": f"logs.{account.region}.amazonaws.com"},
+                    "Action": [
+                        "kms:Encrypt",
+                        "kms:Decrypt",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:Describe*",
+                    ],
+                    # In a key policy "*" means this key and nothing else.
+                    "Resource": "*",
+                    "Condition": {
+                        "ArnEquals": {
+                            "kms:EncryptionContext:aws:logs:arn": [
+                                account.log_group_arn(name) for name in props.log_group_names
+                            ]
+                        }
+                    },
+                }
+            )
+        self.key = kms_key.KmsKey(
+            self,
+            "key",
+            description=props.description,
+            enable_key_rotation=props.enable_key_rotation,
+            deletion_window_in_days=props.deletion_window_in_days,
+            policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
+        self.alias = kms_alias.KmsAlias(
+            self, "alias", name=f"alias/{props.alias}", target_key_id=self.key.key_id
+        )
+
+    @property
+    def arn(self) -> str:
+        return self.key.arn

@@ -1,0 +1,40 @@
+"""Regions the foundation supports and the Availability Zones each one offers.
+
+Source: AWS documentation, "Regions and Availability Zones"
+(https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html)
+and the zone names listed per Region on https://aws.amazon.com/about-aws/global-infrastructure/regions_az/,
+as of 2026-11. Zone *names* map to different physical zones per account, but the set of
+letters a Region offers is the same for every account, which is what configuration is
+checked against.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Mapping
+
+REGION_AZ_LETTERS: Mapping[str, str] = MappingProxyType(
+    {
+        "eu-central-1": "abc",
+        "eu-central-2": "abc",
+        "eu-west-1": "abc",
+        "eu-west-2": "abc",
+        "eu-west-3": "abc",
+        "eu-north-1": "abc",
+        "eu-south-1": "abc",
+        "us-east-1": "abcdef",
+        "us-east-2": "abc",
+        "us-west-2": "abcd",
+        "ca-central-1": "abd",
+        "ap-southeast-1": "abc",
+        "ap-southeast-2": "abc",
+        "ap-northeast-1": "acd",
+        "ap-south-1": "abc",
+        "sa-east-1": "abc",
+    }
+)
+
+
+def availability_zones(region: str) -> tuple[str, ...]:
+    """All zone names of a supported Region, in letter order."""
+    return tuple(f"{region}{letter}" for letter in REGION_AZ_LETTERS[region])

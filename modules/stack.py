@@ -1,0 +1,110 @@
+"""Stacks: one FoundationStack per environment, and the bootstrap stack for the state bucket.
+
+A stack owns the providers, the backend and the default tags; constructs never
+create providers.
+"""
+
+from __future__ import annotations
+
+from cdktf import LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from constructs import Construct
+
+from modules.aws import provider
+from modules.config import EnvironmentConfig
+from modules.identity import AccountContext
+from modules.network import Network, NetworkProps
+from modules.state_bucket import StateBucket, StateBucketProps
+
+# The binding package pins provider 6.25.0; state written by it must not be read by
+# an older provider, and a newer major could change schemas under us.
+AWS_PROVIDER_SOURCE = "hashicorp/aws"
+AWS_PROVIDER_VERSION = "6.25.0"
+
+
+def _configure_terraform(stack: TerraformStack) -> None:
+    # cdktf writes "source": "aws"; the fully qualified name avoids ambiguity with
+    # OpenTofu's registry and with provider mirrors.
+    stack.add_override("terraform.required_providers.aws.source", AWS_PROVIDER_SOURCE)
+    stack.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
+
+
+def _providers(stack: TerraformStack, region: str, tags: dict[str, str]) -> provider.AwsProvider:
+    default = provider.AwsProvider(stack, "aws", region=region, default_tags=[provider.AwsProviderDefaultTags(tags=tags)])
+    # CloudFront-scoped resources (WAF web ACLs, ACM certificates) must live in us-east-1.
+    provider.AwsProvider(stack, "aws-us-east-1", alias="us_east_1", region="us-east-1", default_tags=[provider.AwsProviderDefaultTags(tags=tags)])
+    return default
+
+
+def render_backend(stack: TerraformStack, config: EnvironmentConfig) -> None:
+    """Local state beside the stack by default; S3 with native locking when configured."""
+    state = config.state
+    if state.backend == "s3":
+        S3Backend(stack, bucket=state.bucket, key=state.key, region=state.region, encrypt=True)
+        # cdktf 0.21 has no use_lockfile argument; Terraform >= 1.11 locks with a
+        # lock object next to the state (DynamoDB locking is deprecated).
+        stack.add_override("terraform.backend.s3.use_lockfile", True)
+    else:
+        # A relative path keeps the synthesized JSON free of machine-specific paths;
+        # Terraform resolves it in cdktf.out/stacks/<env>/.
+        LocalBackend(stack, path=f"terraform.{config.name}.tfstate")
+
+
+class FoundationStack(TerraformStack):
+    """Everything one environment needs, composed from the constructs in modules/."""
+
+    def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
+        super().__init__(scope, config.name)
+        self.config = config
+        _configure_terraform(self)
+        _providers(self, config.region, config.default_tags())
+        render_backend(self, config)
+        self.account = AccountContext(self, "account", region=config.region)
+        net = config.network
+        self.network = Network(
+            self,
+            "network",
+            account=self.account,
+            props=NetworkProps(
+                name_prefix=f"{config.tags.project}-{config.name}",
+                vpc_cidr=net.vpc_cidr,
+                availability_zones=config.availability_zones,
+                subnets=config.subnets,
+                nat_gateways=net.nat_gateways,
+                interface_endpoints=net.interface_endpoints,
+                flow_log_retention_days=net.flow_log_retention_days,
+                flow_log_traffic_type=net.flow_log_traffic_type,
+                # A dev key can go within a week; prod keeps the 30-day safety net.
+                key_deletion_window_in_days=30 if config.is_production else 7,
+            ),
+        )
+        self._outputs()
+
+    def _outputs(self) -> None:
+        network = self.network
+        TerraformOutput(self, "vpc_id", value=network.vpc.id, description="VPC id")
+        for group in (network.public_subnets, network.private_subnets, network.database_subnets):
+            TerraformOutput(
+                self, f"{group.tier}_subnet_ids", value=group.ids, description=f"{group.tier} subnet ids, in zone order"
+            )
+        TerraformOutput(self, "app_security_group_id", value=network.app_security_group.id, description="application tier security group")
+        TerraformOutput(
+            self, "database_security_group_id", value=network.database_security_group.id, description="database tier security group"
+        )
+
+
+class BootstrapStack(TerraformStack):
+    """Creates the state bucket, with local state (it cannot keep its state in itself)."""
+
+    def __init__(self, scope: Construct, configs: list[EnvironmentConfig]) -> None:
+        super().__init__(scope, "bootstrap")
+        # All environments share the bucket (the config loader checks they agree); the
+        # production environment's owner and cost centre are the ones billed for it.
+        owner = next((c for c in configs if c.is_production), configs[0])
+        _configure_terraform(self)
+        tags = {**owner.default_tags(), "environment": "bootstrap"}
+        _providers(self, owner.state.region, tags)
+        LocalBackend(self, path="terraform.bootstrap.tfstate")
+        account = AccountContext(self, "account", region=owner.state.region)
+        self.state_bucket = StateBucket(self, "state", account=account, props=StateBucketProps(bucket=owner.state.bucket))
+        TerraformOutput(self, "state_bucket", value=self.state_bucket.bucket.bucket, description="Terraform state bucket")
+        TerraformOutput(self, "state_key_arn", value=self.state_bucket.key.arn, description="KMS key of the state bucket")
