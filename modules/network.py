@@ -218,8 +218,12 @@ class Network(Construct):
         self.database_security_group = self._security_group(
             "database", "Database tier: PostgreSQL from the application tier only; no egress"
         )
-        self.endpoint_security_group = self._security_group(
-            "endpoints", "Interface endpoints: HTTPS from inside the VPC only"
+        # Only when there is an endpoint to put it on: an unattached group is clutter
+        # that scanners rightly flag.
+        self.endpoint_security_group = (
+            self._security_group("endpoints", "Interface endpoints: HTTPS from inside the VPC only")
+            if props.interface_endpoints
+            else None
         )
         self._wire_security_groups()
 
@@ -244,7 +248,7 @@ class Network(Construct):
                 vpc_endpoint_type="Interface",
                 private_dns_enabled=True,
                 subnet_ids=self.private_subnets.ids,
-                security_group_ids=[self.endpoint_security_group.id],
+                security_group_ids=[self.endpoint_security_group.id],  # type: ignore[union-attr]
                 tags={"Name": f"{prefix}-{service}"},
             )
             for service in props.interface_endpoints
@@ -307,7 +311,7 @@ class Network(Construct):
         )
 
     def _wire_security_groups(self) -> None:
-        app, database, endpoints = self.app_security_group, self.database_security_group, self.endpoint_security_group
+        app, database = self.app_security_group, self.database_security_group
         vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
             self,
             "database-from-app",
@@ -338,10 +342,12 @@ class Network(Construct):
             to_port=HTTPS_PORT,
             description="HTTPS to AWS APIs (endpoints or NAT) and external services",
         )
+        if self.endpoint_security_group is None:
+            return
         vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
             self,
             "endpoints-from-vpc",
-            security_group_id=endpoints.id,
+            security_group_id=self.endpoint_security_group.id,
             cidr_ipv4=str(self.props.vpc_cidr),
             ip_protocol="tcp",
             from_port=HTTPS_PORT,

@@ -1,0 +1,54 @@
+"""`python -m gates <cdk.tf.json or stack dir>... [--env ENV]`
+
+Runs every gate on synthesized Terraform JSON. It reads the JSON only (never the
+constructs), so it works on any `cdk.tf.json`, hand-written ones included.
+
+Exit codes: 0 every gate passed, 1 a gate failed, 2 the input is unusable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from gates import report, security, suppressions
+from gates.inputs import InputError, Stack, resolve
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m gates", description="Gate synthesized Terraform JSON before apply.")
+    parser.add_argument("stacks", nargs="+", metavar="PATH", help="a cdk.tf.json file or a stack folder containing one")
+    parser.add_argument("--env", help="environment name when gating a single file (default: the folder name)")
+    parser.add_argument("--reports-dir", type=Path, default=ROOT / "cdktf.out" / "reports")
+    parser.add_argument("--suppressions", type=Path, default=ROOT / "policies" / "suppressions.toml")
+    parser.add_argument("--checks-dir", type=Path, default=ROOT / "policies" / "checks")
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today(), help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.env and len(args.stacks) != 1:
+            raise InputError("--env names the environment of a single stack; give one PATH with it")
+        stacks: list[Stack] = [resolve(p, args.env) for p in args.stacks]
+        envs = [s.env for s in stacks]
+        duplicates = sorted({e for e in envs if envs.count(e) > 1})
+        if duplicates:
+            raise InputError(f"two stacks are named {', '.join(duplicates)}; pass --env or use one folder per stack")
+        allowed = suppressions.load(args.suppressions)
+        raw = security.run_checkov(stacks, args.checks_dir)
+    except (InputError, security.GateError) as exc:
+        print(f"gates: {exc}", file=sys.stderr)
+        return 2
+    results = security.evaluate(stacks, allowed, raw, args.today)
+    for stack in stacks:
+        report.write(args.reports_dir, stack, results[stack.env])
+    print(report.console(stacks, results))
+    passed = all(r.passed for r in results.values())
+    print(f"\nReports in {args.reports_dir}/<env>/summary.json. " + ("All gates passed." if passed else "Gates FAILED."))
+    return 0 if passed else 1

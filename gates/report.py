@@ -1,0 +1,104 @@
+"""Reports: `cdktf.out/reports/<env>/summary.json` and the console table."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from gates.inputs import Stack
+from gates.security import Finding, SecurityResult
+
+# The handful of resource kinds a reviewer looks for first in a network summary.
+_INVENTORY = (
+    ("aws_vpc", "VPC"),
+    ("aws_subnet", "subnets"),
+    ("aws_nat_gateway", "NAT"),
+    ("aws_vpc_endpoint", "endpoints"),
+    ("aws_security_group", "SGs"),
+    ("aws_s3_bucket", "buckets"),
+    ("aws_rds_cluster", "DB clusters"),
+)
+
+
+def inventory(stack: Stack) -> str:
+    counts = Counter(address.split(".", 1)[0] for address in stack.resources())
+    parts = [f"{counts[t]} {label}" for t, label in _INVENTORY if counts[t]]
+    total = sum(counts.values())
+    return f"{total} resources" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def summary(stack: Stack, result: SecurityResult) -> dict[str, Any]:
+    return {
+        "env": stack.env,
+        "stack": str(stack.path),
+        "passed": result.passed,
+        "resources": len(stack.resources()),
+        "checks": {
+            "passed": result.passed_checks,
+            "failed": len(result.failed),
+            "suppressed": len(result.suppressed),
+        },
+        "violations": [
+            {"rule": f.check_id, "resource": f.resource, "message": f.check_name, "fix": _fix(f)}
+            for f in result.failed
+        ],
+        "suppressed": [
+            {
+                "rule": f.check_id,
+                "resource": f.resource,
+                "reason": f.suppressed_by.reason,
+                "expires": f.suppressed_by.expires.isoformat() if f.suppressed_by.expires else None,
+            }
+            for f in result.suppressed
+            if f.suppressed_by is not None
+        ],
+        "errors": list(result.errors),
+    }
+
+
+def _fix(finding: Finding) -> str:
+    if finding.guideline:
+        return finding.guideline
+    return f"see {finding.check_id} in the Checkov policy index (https://www.checkov.io/5.Policy%20Index/terraform.html)"
+
+
+def write(reports_dir: Path, stack: Stack, result: SecurityResult) -> Path:
+    target = reports_dir / stack.env
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / "summary.json"
+    # Write beside, then rename: a reader never sees half a report.
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(summary(stack, result), indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def console(stacks: list[Stack], results: dict[str, SecurityResult]) -> str:
+    lines = []
+    width = max(len(s.env) for s in stacks)
+    for stack in stacks:
+        r = results[stack.env]
+        verdict = "PASS" if r.passed else "FAIL"
+        lines.append(
+            f"{stack.env:<{width}}  {verdict}  security: {r.passed_checks} passed, {len(r.failed)} failed, "
+            f"{len(r.suppressed)} suppressed  |  {inventory(stack)}"
+        )
+    for stack in stacks:
+        r = results[stack.env]
+        if r.passed:
+            continue
+        lines.append("")
+        lines.append(f"{stack.env}: what to fix")
+        for error in r.errors:
+            lines.append(f"  ! {error}")
+        grouped: dict[str, list[Finding]] = defaultdict(list)
+        for finding in r.failed:
+            grouped[finding.resource].append(finding)
+        for resource in sorted(grouped):
+            lines.append(f"  {resource}")
+            for finding in grouped[resource]:
+                lines.append(f"    {finding.check_id}  {finding.check_name}")
+                lines.append(f"      fix: {_fix(finding)}")
+    return "\n".join(lines)

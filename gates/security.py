@@ -1,0 +1,178 @@
+"""Security gate: Checkov over every stack in one run, minus reasoned suppressions.
+
+Checkov's exit code alone is not trusted: it exits 0 on some parse failures and
+when it scanned nothing. The gate reads its JSON report and fails on parse
+errors, on a stack with no scanned resource, and on any unsuppressed failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gates.inputs import Stack
+from gates.suppressions import Suppression
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKOV_VENV_BIN = ROOT / "tools" / "checkov" / ".venv" / "bin" / "checkov"
+
+
+class GateError(Exception):
+    """A gate could not run at all (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    check_id: str
+    check_name: str
+    resource: str
+    guideline: str | None
+    suppressed_by: Suppression | None = None
+
+
+@dataclass
+class SecurityResult:
+    env: str
+    path: Path
+    passed_checks: int = 0
+    resources_scanned: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppressed_by is None]
+
+    @property
+    def suppressed(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppressed_by is not None]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed and not self.errors
+
+
+def checkov_command() -> list[str]:
+    """Checkov lives in its own environment (its pins clash with the app's boto3)."""
+    override = os.environ.get("CHECKOV")
+    if override:
+        return [override]
+    if CHECKOV_VENV_BIN.exists():
+        return [str(CHECKOV_VENV_BIN)]
+    found = shutil.which("checkov")
+    if found:
+        return [found]
+    raise GateError(
+        "Checkov is not installed. Run `make install` (it creates tools/checkov/.venv from its lock file) "
+        "or set CHECKOV to the checkov executable."
+    )
+
+
+def _has_checks(directory: Path) -> bool:
+    return directory.is_dir() and any(p.name != "__init__.py" for p in directory.glob("*.py"))
+
+
+def run_checkov(stacks: list[Stack], external_checks_dir: Path | None) -> dict[str, Any]:
+    command = [*checkov_command(), "--framework", "terraform_json", "--skip-download", "-o", "json", "--compact"]
+    if external_checks_dir is not None and _has_checks(external_checks_dir):
+        command += ["--external-checks-dir", str(external_checks_dir)]
+    for stack in stacks:
+        command += ["-f", str(stack.path.resolve())]
+    env = {**os.environ, "LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE"}
+    completed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if completed.returncode not in (0, 1):
+        tail = "\n".join(completed.stderr.strip().splitlines()[-15:])
+        raise GateError(f"Checkov crashed (exit {completed.returncode}):\n{tail}")
+    try:
+        report = json.loads(completed.stdout)
+    except json.JSONDecodeError:
+        tail = "\n".join((completed.stderr or completed.stdout).strip().splitlines()[-15:])
+        raise GateError(f"Checkov produced no JSON report:\n{tail}")
+    # One framework gives one report object; Checkov returns a list only for several.
+    if isinstance(report, list):
+        report = next((r for r in report if r.get("check_type") == "terraform_json"), {})
+    return report if isinstance(report, dict) else {}
+
+
+def evaluate(
+    stacks: list[Stack],
+    suppressions: list[Suppression],
+    report: dict[str, Any],
+    today: dt.date,
+) -> dict[str, SecurityResult]:
+    """Per-stack results; problems with the suppressions count as errors of the stacks they cover."""
+    by_path = {str(stack.path.resolve()): stack for stack in stacks}
+    results = {stack.env: SecurityResult(env=stack.env, path=stack.path) for stack in stacks}
+    scanned: dict[str, set[str]] = {stack.env: set() for stack in stacks}
+    used: set[int] = set()
+    sections = report.get("results", {})
+
+    def stack_of(entry: dict[str, Any]) -> Stack | None:
+        return by_path.get(str(Path(entry.get("file_abs_path", "")).resolve()))
+
+    for kind in ("passed_checks", "failed_checks", "skipped_checks"):
+        for entry in sections.get(kind, []):
+            stack = stack_of(entry)
+            if stack is None:
+                continue
+            address = stack.address_of(entry["resource"])
+            scanned[stack.env].add(address)
+            result = results[stack.env]
+            if kind == "passed_checks":
+                result.passed_checks += 1
+                continue
+            match = next(
+                (s for s in suppressions if s.matches(stack.env, entry["check_id"], address) and not s.expired(today)),
+                None,
+            )
+            if match is not None:
+                used.add(match.number)
+            result.findings.append(
+                Finding(
+                    check_id=entry["check_id"],
+                    check_name=entry.get("check_name", ""),
+                    resource=address,
+                    guideline=entry.get("guideline"),
+                    suppressed_by=match,
+                )
+            )
+
+    for path_text in sections.get("parsing_errors", []):
+        stack = by_path.get(str(Path(path_text).resolve()))
+        target = results[stack.env] if stack else next(iter(results.values()))
+        target.errors.append(f"Checkov could not parse {path_text}; fix the file (Checkov reports no checks for it).")
+
+    for stack in stacks:
+        result = results[stack.env]
+        result.resources_scanned = len(scanned[stack.env])
+        if not scanned[stack.env] and not result.errors:
+            result.errors.append(
+                f"Checkov scanned no resource in {stack.path}: the stack is empty or Checkov could not read it."
+            )
+
+    envs = {stack.env for stack in stacks}
+    for suppression in suppressions:
+        in_scope = [env for env in sorted(envs) if suppression.applies_to(env)]
+        if not in_scope:
+            continue  # none of its environments is being gated: neither used nor stale
+        if suppression.expired(today):
+            message = (
+                f"{suppression.describe()} expired on {suppression.expires}: fix the finding, or renew the "
+                "expiry with a reason that still holds."
+            )
+        elif suppression.number not in used:
+            message = (
+                f"{suppression.describe()} matches no failed check: the finding is gone or the address changed; "
+                "delete or correct the entry."
+            )
+        else:
+            continue
+        for env in in_scope:
+            results[env].errors.append(message)
+    return results
