@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     app.synth()
-    stacks = [args.outdir / "stacks" / c.name for c in configs]
+    stacks = [args.outdir / "stacks" / name for name in [*(c.name for c in configs), "bootstrap"]]
     print(f"Synthesized {', '.join(c.name for c in configs)} and bootstrap into {args.outdir}/stacks/")
     if not args.gate:
         return 0

@@ -1,0 +1,94 @@
+# Every verb installs what it needs on first use; nothing has to be set up by hand.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON_BOOTSTRAP ?= python3
+PIPENV_PIN := pipenv==2026.10.3
+TOOLS_VENV := .venv-tools
+PIPENV := $(TOOLS_VENV)/bin/pipenv
+VENV := .venv
+PY := $(VENV)/bin/python
+CHECKOV_DIR := tools/checkov
+CDKTF := node_modules/.bin/cdktf
+
+# Virtualenvs inside the project (one for the app, one for Checkov, whose pins clash with ours).
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_VERBOSITY := -1
+export PIPENV_NOSPIN := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# jsii prints a large end-of-life banner under Node 20 on every run.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CHECKPOINT_DISABLE := 1
+
+ENV ?=
+ENVS := $(basename $(notdir $(wildcard environments/*.toml)))
+
+.PHONY: help install check synth test lint plan deploy diff cli bench clean require-env
+
+help:
+	@echo "make check            synthesize every stack and run the gates (no AWS account needed)"
+	@echo "make test             run the test suite"
+	@echo "make synth            synthesize every stack into cdktf.out/stacks/"
+	@echo "make plan ENV=prod    gates, then terraform init/plan in cdktf.out/stacks/prod"
+	@echo "make deploy ENV=prod  gates, plan, then apply after confirmation (AUTO_APPROVE=1 in CI)"
+	@echo "make diff ENV=prod    cdktf diff through the pinned cdktf CLI"
+	@echo "make lint             ruff and mypy"
+	@echo "make bench            synth time of this project against a naive full-provider import"
+
+$(PIPENV):
+	$(PYTHON_BOOTSTRAP) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/pip install --quiet "$(PIPENV_PIN)"
+
+$(VENV)/.synced: Pipfile.lock | $(PIPENV)
+	$(PIPENV) sync --dev
+	touch $@
+
+$(CHECKOV_DIR)/.venv/.synced: $(CHECKOV_DIR)/Pipfile.lock | $(PIPENV)
+	PIPENV_PIPFILE=$(CHECKOV_DIR)/Pipfile $(PIPENV) sync
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.synced $(CHECKOV_DIR)/.venv/.synced
+
+check: install
+	$(PY) main.py --gate
+
+synth: $(VENV)/.synced
+	$(PY) main.py
+
+test: install
+	$(PY) -m pytest
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+require-env:
+	@if [ -z "$(ENV)" ]; then echo "Name the environment: make $(MAKECMDGOALS) ENV=<$(subst $() ,|,$(ENVS))>" >&2; exit 2; fi
+	@if [ ! -f "environments/$(ENV).toml" ]; then echo "Unknown environment '$(ENV)': no environments/$(ENV).toml (available: $(ENVS))" >&2; exit 2; fi
+
+plan: require-env install
+	$(PY) main.py --gate --env $(ENV)
+	$(PY) tools/terraform.py plan $(ENV)
+
+deploy: require-env install
+	$(PY) main.py --gate --env $(ENV)
+	$(PY) tools/terraform.py apply $(ENV) $(if $(AUTO_APPROVE),--auto-approve,)
+
+diff: require-env install node_modules/.installed
+	$(CDKTF) diff $(ENV)
+
+# The pinned cdktf CLI (0.21.0) in node_modules/: `node_modules/.bin/cdktf deploy prod`
+# runs the gated app command from cdktf.json before Terraform.
+cli: node_modules/.installed
+
+bench: install
+	$(PY) tools/bench.py
+
+clean:
+	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,93 @@
+"""Shared fixtures: every stack the tests read is synthesized once, in one App, per session."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+# Extra stacks synthesized beside dev and prod: NAT counts 0..3 on the prod layout,
+# and the S3 backend.
+NAT_VARIANTS = {f"nat{n}": n for n in range(4)}
+S3_BACKEND_VARIANT = "s3backend"
+
+
+class Stack:
+    """A synthesized stack with helpers to follow `${type.name.attr}` references."""
+
+    _REF = re.compile(r"^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z_]+\}$")
+
+    def __init__(self, document: dict[str, Any]):
+        self.doc = document
+
+    def of_type(self, rtype: str) -> dict[str, dict[str, Any]]:
+        return dict(self.doc.get("resource", {}).get(rtype, {}))
+
+    def one(self, rtype: str) -> dict[str, Any]:
+        found = self.of_type(rtype)
+        assert len(found) == 1, f"expected one {rtype}, found {sorted(found)}"
+        return next(iter(found.values()))
+
+    def by_name_tag(self, rtype: str) -> dict[str, dict[str, Any]]:
+        return {body["tags"]["Name"]: body for body in self.of_type(rtype).values()}
+
+    def deref(self, reference: str) -> dict[str, Any]:
+        match = self._REF.match(reference)
+        assert match, f"not a resource reference: {reference!r}"
+        return self.of_type(match.group(1))[match.group(2)]
+
+    @staticmethod
+    def ref_name(reference: str) -> str:
+        match = Stack._REF.match(reference)
+        assert match, reference
+        return match.group(2)
+
+
+@pytest.fixture(scope="session")
+def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cdktf.out folder holding every synthesized test stack."""
+    from cdktf import App
+
+    from modules.config import StateSettings, load_environments
+    from modules.stack import BootstrapStack, FoundationStack
+
+    outdir = tmp_path_factory.mktemp("cdktf.out")
+    configs = load_environments(ROOT / "environments")
+    prod = next(c for c in configs if c.name == "prod")
+    app = App(outdir=str(outdir))
+    for config in configs:
+        FoundationStack(app, config)
+    BootstrapStack(app, configs)
+    for name, nats in NAT_VARIANTS.items():
+        network = prod.network.model_copy(update={"nat_gateways": nats})
+        FoundationStack(app, dataclasses.replace(prod, name=name, network=network))
+    s3_state = StateSettings(backend="s3", bucket="filehub-tfstate-test", region="eu-central-1", key="prod/terraform.tfstate")
+    FoundationStack(app, dataclasses.replace(prod, name=S3_BACKEND_VARIANT, state=s3_state))
+    app.synth()
+    return outdir
+
+
+@pytest.fixture(scope="session")
+def synthesized(synth_dir: Path) -> dict[str, Stack]:
+    return {
+        path.parent.name: Stack(json.loads(path.read_text()))
+        for path in sorted((synth_dir / "stacks").glob("*/cdk.tf.json"))
+    }
+
+
+@pytest.fixture(scope="session")
+def prod(synthesized: dict[str, Stack]) -> Stack:
+    return synthesized["prod"]
+
+
+@pytest.fixture(scope="session")
+def dev(synthesized: dict[str, Stack]) -> Stack:
+    return synthesized["dev"]
