@@ -13,9 +13,9 @@ import tomllib
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
 from modules.network_layout import (
     TIERS,
@@ -60,6 +60,8 @@ class Problem(BaseModel):
     allowed: str
 
     def render(self) -> str:
+        if not self.key:
+            return f"{self.file}: {self.allowed}"
         shown = "(missing)" if self.value is _MISSING else repr(self.value)
         return f"{self.file}: {self.key} = {shown}: {self.allowed}"
 
@@ -94,6 +96,20 @@ def _check_tag_text(text: str, *, what: str, max_len: int, min_len: int) -> str:
     return text
 
 
+def _tag_key(text: str) -> str:
+    return _check_tag_text(text, what="key", min_len=1, max_len=128)
+
+
+def _tag_value(text: str) -> str:
+    return _check_tag_text(text, what="value", min_len=0, max_len=256)
+
+
+TagKey = Annotated[str, AfterValidator(_tag_key)]
+TagValue = Annotated[str, AfterValidator(_tag_value)]
+# TOML has no CIDR type: accept the string form and parse it.
+Cidr = Annotated[IPv4Network, Strict(False)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
@@ -104,7 +120,7 @@ class TagsConfig(_Section):
     project: str = Field(description="Project name; also the prefix of resource names.")
     owner: str = Field(description="Team or person answerable for the environment.")
     cost_centre: str = Field(description="Cost centre the bill is charged to.")
-    extra: dict[str, str] = Field(
+    extra: dict[TagKey, TagValue] = Field(
         default_factory=dict, description="Additional tags; default: none beyond the house tags."
     )
 
@@ -120,16 +136,8 @@ class TagsConfig(_Section):
 
     @field_validator("owner", "cost_centre")
     @classmethod
-    def _tag_value(cls, value: str) -> str:
+    def _house_tag_value(cls, value: str) -> str:
         return _check_tag_text(value, what="value", min_len=1, max_len=256)
-
-    @field_validator("extra")
-    @classmethod
-    def _extra_tags(cls, value: dict[str, str]) -> dict[str, str]:
-        for key, text in value.items():
-            _check_tag_text(key, what="key", min_len=1, max_len=128)
-            _check_tag_text(text, what="value", min_len=0, max_len=256)
-        return value
 
 
 class StateConfig(_Section):
@@ -145,20 +153,20 @@ class StateConfig(_Section):
 class NetworkConfig(_Section):
     """`[network]`: the VPC. Defaults for the environment's preset fill keys left out."""
 
-    vpc_cidr: IPv4Network = Field(strict=False, description="VPC CIDR; default 10.0.0.0/16.")
+    vpc_cidr: Cidr = Field(description="VPC CIDR; default 10.0.0.0/16.")
     availability_zones: tuple[str, ...] | None = Field(
         default=None, strict=False, description="Zones to span; default: the Region's first three."
     )
     subnet_prefix_length: int = Field(
         default=24, description="Size of carved subnets; default /24 (251 usable addresses)."
     )
-    public_subnets: tuple[IPv4Network, ...] | None = Field(
+    public_subnets: tuple[Cidr, ...] | None = Field(
         default=None, strict=False, description="Explicit public CIDRs, one per zone; default: carved."
     )
-    private_subnets: tuple[IPv4Network, ...] | None = Field(
+    private_subnets: tuple[Cidr, ...] | None = Field(
         default=None, strict=False, description="Explicit private CIDRs, one per zone; default: carved."
     )
-    database_subnets: tuple[IPv4Network, ...] | None = Field(
+    database_subnets: tuple[Cidr, ...] | None = Field(
         default=None, strict=False, description="Explicit database CIDRs, one per zone; default: carved."
     )
     nat_gateways: int = Field(description="NAT gateways, 0 to the zone count; default per preset.")
@@ -290,17 +298,23 @@ class EnvironmentConfig:
 _TOP_LEVEL_KEYS = ("environment", "region", "backend", "tags", "state", "network")
 
 
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
 def _key(loc: tuple[Any, ...], prefix: str) -> str:
+    """Dotted TOML path of an error location: network.public_subnets[2], tags.extra."aws:team"."""
     parts = [prefix] if prefix else []
     for item in loc:
         if isinstance(item, int):
             parts[-1] = f"{parts[-1]}[{item}]"
-        else:
-            parts.append(str(item))
+        elif item != "[key]":
+            parts.append(str(item) if _BARE_KEY.match(str(item)) else f'"{item}"')
     return ".".join(parts)
 
 
 def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
+    if loc and loc[-1] == "[key]":
+        return loc[-2]  # the key itself is what is wrong
     for item in loc:
         try:
             data = data[item]
@@ -309,12 +323,28 @@ def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
     return data
 
 
+# Pydantic's wording for type errors, rephrased for someone editing a TOML file.
+_TYPE_MESSAGES = {
+    "int_type": "a whole number, without quotes",
+    "int_from_float": "a whole number, without quotes",
+    "string_type": "a string in double quotes",
+    "bool_type": "true or false, without quotes",
+    "tuple_type": 'a list such as ["a", "b"]',
+    "list_type": 'a list such as ["a", "b"]',
+    "dict_type": "a table of key = value pairs",
+    "ip_v4_network": "a CIDR block such as 10.0.0.0/16 (network address, prefix length 0 to 32, no host bits set)",
+    "is_instance_of": "a CIDR block such as 10.0.0.0/16",
+}
+
+
 def _allowed_from(error: Mapping[str, Any], model: type[BaseModel]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return "unknown key; allowed keys: " + ", ".join(model.model_fields)
     if kind == "missing":
         return "required key is missing"
+    if kind in _TYPE_MESSAGES:
+        return _TYPE_MESSAGES[kind]
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
 
@@ -373,11 +403,11 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError([Problem(file=file, key="(file)", value=str(path), allowed="the file does not exist")])
+        raise ConfigError([Problem(file=file, key="", value=_MISSING, allowed="the file does not exist")])
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([Problem(file=file, key="(syntax)", value=_MISSING, allowed=f"not valid TOML: {exc}")])
+        raise ConfigError([Problem(file=file, key="", value=_MISSING, allowed=f"not valid TOML: {exc}")])
     except UnicodeDecodeError:
-        raise ConfigError([Problem(file=file, key="(file)", value=_MISSING, allowed="must be UTF-8 text")])
+        raise ConfigError([Problem(file=file, key="", value=_MISSING, allowed="not UTF-8 text; save the file as UTF-8")])
 
     problems: list[Problem] = []
 
@@ -536,9 +566,9 @@ def load_environments(directory: Path, names: list[str] | None = None) -> list[E
             problems.append(
                 Problem(
                     file=str(path.relative_to(root)),
-                    key="(environment)",
-                    value=name,
-                    allowed=f"unknown environment; available: {', '.join(available) or 'none'}",
+                    key="",
+                    value=_MISSING,
+                    allowed=f"no such file: environment {name!r} is unknown; available: {', '.join(available) or 'none'}",
                 )
             )
             continue
@@ -548,7 +578,7 @@ def load_environments(directory: Path, names: list[str] | None = None) -> list[E
             problems += exc.problems
     if not problems and not configs:
         problems.append(
-            Problem(file=str(directory.relative_to(root)), key="(folder)", value=_MISSING, allowed="no *.toml environment files found")
+            Problem(file=str(directory.relative_to(root)), key="", value=_MISSING, allowed="no *.toml environment files found")
         )
     if not problems:
         first = configs[0]

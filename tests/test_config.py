@@ -1,0 +1,267 @@
+"""Environment files: presets, and every invalid file rejected with its exact message."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from ipaddress import IPv4Network
+from pathlib import Path
+
+import pytest
+
+from modules.config import ConfigError, load_environment, load_environments
+from tests.conftest import ROOT
+
+VALID = """\
+environment = "prod"
+region = "eu-central-1"
+
+[tags]
+project = "filehub"
+owner = "platform-team"
+cost_centre = "cc-4711"
+
+[network]
+"""
+F = "environments/prod.toml"
+
+
+def problems_of(tmp_path: Path, text: str, name: str = "prod") -> list[str]:
+    folder = tmp_path / "environments"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_environments(folder)
+    return [p.render() for p in caught.value.problems]
+
+
+def test_shipped_environments_are_valid() -> None:
+    names = [c.name for c in load_environments(ROOT / "environments")]
+    assert names == ["dev", "prod"]
+
+
+def test_prod_preset_fills_left_out_keys(tmp_path: Path) -> None:
+    path = tmp_path / "environments" / "prod.toml"
+    path.parent.mkdir()
+    path.write_text(VALID)
+    config = load_environment(path)
+    assert config.network.nat_gateways == 3
+    assert config.network.interface_endpoints == ("secretsmanager", "rds-data", "kms", "logs")
+    assert config.network.flow_log_retention_days == 365
+    assert config.availability_zones == ("eu-central-1a", "eu-central-1b", "eu-central-1c")
+    assert config.subnets.public[0] == IPv4Network("10.0.1.0/24")
+    assert config.state.backend == "local"
+    assert config.state.key == "prod/terraform.tfstate"
+
+
+def test_dev_preset_is_cheap(tmp_path: Path) -> None:
+    path = tmp_path / "environments" / "dev.toml"
+    path.parent.mkdir()
+    path.write_text(VALID.replace('environment = "prod"', 'environment = "dev"'))
+    config = load_environment(path)
+    assert (config.network.nat_gateways, config.network.interface_endpoints, config.network.flow_log_retention_days) == (0, (), 14)
+
+
+def test_config_model_is_frozen(tmp_path: Path) -> None:
+    path = tmp_path / "prod.toml"
+    path.write_text(VALID)
+    config = load_environment(path)
+    with pytest.raises(Exception, match="frozen"):
+        config.network.nat_gateways = 1  # type: ignore[misc]
+
+
+def test_rejects_unknown_key(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, VALID + "nat_gatways = 2\n") == [
+        f"{F}: network.nat_gatways = 2: unknown key; allowed keys: vpc_cidr, availability_zones, subnet_prefix_length, "
+        "public_subnets, private_subnets, database_subnets, nat_gateways, interface_endpoints, flow_log_retention_days, "
+        "flow_log_traffic_type"
+    ]
+
+
+def test_rejects_unknown_top_level_key(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, 'colour = "red"\n' + VALID) == [
+        f"{F}: colour = 'red': unknown key; allowed keys: environment, region, backend, tags, state, network"
+    ]
+
+
+def test_rejects_wrong_type(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, VALID + 'nat_gateways = "two"\n') == [
+        f"{F}: network.nat_gateways = 'two': a whole number, without quotes"
+    ]
+
+
+def test_rejects_bad_cidr(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, VALID + 'vpc_cidr = "10.0.0.1/16"\n') == [
+        f"{F}: network.vpc_cidr = '10.0.0.1/16': a CIDR block such as 10.0.0.0/16 "
+        "(network address, prefix length 0 to 32, no host bits set)"
+    ]
+
+
+def test_rejects_vpc_larger_than_aws_allows(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, VALID + 'vpc_cidr = "10.0.0.0/8"\n') == [
+        f"{F}: network.vpc_cidr = '10.0.0.0/8': a VPC CIDR block must be between /16 and /28"
+    ]
+
+
+def test_rejects_overlapping_subnets(tmp_path: Path) -> None:
+    text = VALID + 'public_subnets = ["10.0.1.0/24", "10.0.2.0/24", "10.0.11.0/25"]\n'
+    assert problems_of(tmp_path, text) == [
+        f"{F}: network.private_subnets[0] = '10.0.11.0/24': overlaps network.public_subnets[2] (10.0.11.0/25); "
+        "subnets must not overlap"
+    ]
+
+
+def test_rejects_subnet_outside_the_vpc(tmp_path: Path) -> None:
+    text = VALID + 'database_subnets = ["10.0.21.0/24", "10.0.22.0/24", "10.1.23.0/24"]\n'
+    assert problems_of(tmp_path, text) == [f"{F}: network.database_subnets[2] = '10.1.23.0/24': must lie inside the VPC CIDR 10.0.0.0/16"]
+
+
+def test_rejects_a_subnet_count_other_than_the_zone_count(tmp_path: Path) -> None:
+    text = VALID + 'private_subnets = ["10.0.11.0/24", "10.0.12.0/24"]\n'
+    assert problems_of(tmp_path, text) == [
+        f"{F}: network.private_subnets = ['10.0.11.0/24', '10.0.12.0/24']: one CIDR per availability zone (3)"
+    ]
+
+
+def test_rejects_zone_not_in_region(tmp_path: Path) -> None:
+    text = VALID + 'availability_zones = ["eu-central-1a", "eu-central-1b", "eu-west-1c"]\n'
+    assert problems_of(tmp_path, text) == [
+        f"{F}: network.availability_zones[2] = 'eu-west-1c': not a zone of eu-central-1; "
+        "allowed: eu-central-1a, eu-central-1b, eu-central-1c"
+    ]
+
+
+def test_rejects_tag_value_with_characters_aws_rejects(tmp_path: Path) -> None:
+    text = VALID.replace('owner = "platform-team"', 'owner = "platform team <ops>"')
+    assert problems_of(tmp_path, text) == [
+        f"{F}: tags.owner = 'platform team <ops>': a tag value may contain only letters, digits, spaces and _ . : / = + - @"
+    ]
+
+
+def test_rejects_reserved_aws_tag_prefix(tmp_path: Path) -> None:
+    text = VALID.replace('cost_centre = "cc-4711"', 'cost_centre = "cc-4711"\nextra = { "aws:team" = "x" }')
+    assert problems_of(tmp_path, text) == [f"{F}: tags.extra.\"aws:team\" = 'aws:team': tag keys starting with 'aws:' are reserved by AWS"]
+
+
+def test_rejects_more_nat_gateways_than_zones(tmp_path: Path) -> None:
+    text = VALID + 'availability_zones = ["eu-central-1a", "eu-central-1b"]\nnat_gateways = 3\n'
+    assert problems_of(tmp_path, text) == [f"{F}: network.nat_gateways = 3: at most one NAT gateway per availability zone: 0 to 2"]
+
+
+def test_rejects_unknown_environment_name(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, VALID.replace('"prod"', '"qa"', 1)) == [
+        f"{F}: environment = 'qa': unknown environment; allowed: dev, staging, prod"
+    ]
+
+
+def test_rejects_environment_not_matching_its_file(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, VALID, name="staging") == [
+        "environments/staging.toml: environment = 'prod': must match the file name ('staging')"
+    ]
+
+
+def test_rejects_unknown_region(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path, VALID.replace('region = "eu-central-1"', 'region = "eu-centrl-1"'))
+    assert problem.startswith(f"{F}: region = 'eu-centrl-1': one of the supported Regions: eu-central-1, eu-central-2,")
+
+
+def test_rejects_retention_cloudwatch_does_not_offer(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path, VALID + "flow_log_retention_days = 10\n")
+    assert problem == (
+        f"{F}: network.flow_log_retention_days = 10: one of the retention periods CloudWatch Logs accepts: "
+        "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"
+    )
+
+
+def test_rejects_unknown_interface_endpoint(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path, VALID + 'interface_endpoints = ["secretsmanager", "s3"]\n')
+    assert problem.startswith(f"{F}: network.interface_endpoints = ['secretsmanager', 's3']: unknown service 's3'; allowed: secretsmanager,")
+
+
+def test_rejects_unknown_backend(tmp_path: Path) -> None:
+    text = VALID.replace('region = "eu-central-1"', 'region = "eu-central-1"\nbackend = "consul"')
+    assert problems_of(tmp_path, text) == [f"{F}: backend = 'consul': 'local' (state file beside the stack) or 's3' (remote state)"]
+
+
+def test_rejects_invalid_state_bucket_name(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, VALID + '[state]\nbucket = "My_State"\n') == [
+        f"{F}: state.bucket = 'My_State': 3 to 63 characters: lowercase letters, digits, dots and hyphens, "
+        "starting and ending with a letter or digit"
+    ]
+
+
+def test_rejects_vpc_too_small_for_three_tiers(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, VALID + 'vpc_cidr = "10.0.0.0/24"\nsubnet_prefix_length = 28\n') == [
+        f"{F}: network.subnet_prefix_length = 28: a /24 VPC holds 16 subnets of /28, but 24 are needed for 3 zones; "
+        "use a larger VPC or a longer subnet prefix length, or list the subnets explicitly"
+    ]
+
+
+def test_rejects_toml_syntax_error_with_its_position(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, VALID + "nat_gateways = \n") == [f"{F}: not valid TOML: Invalid value (at line 10, column 16)"]
+
+
+def test_reports_missing_required_keys(tmp_path: Path) -> None:
+    text = 'environment = "prod"\nregion = "eu-central-1"\n[tags]\nproject = "filehub"\n'
+    assert problems_of(tmp_path, text) == [
+        f"{F}: tags.owner = (missing): required key is missing",
+        f"{F}: tags.cost_centre = (missing): required key is missing",
+    ]
+
+
+def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path) -> None:
+    text = VALID.replace('owner = "platform-team"', 'owner = "a<b"') + 'nat_gateways = 5\nvpc_cidr = "10.0.0.0/8"\nbogus = 1\n'
+    problems = problems_of(tmp_path, text)
+    assert [p.split(" = ")[0] for p in problems] == [
+        f"{F}: tags.owner",
+        f"{F}: network.vpc_cidr",
+        f"{F}: network.bogus",
+    ]
+
+
+def test_problems_across_files_are_reported_together(tmp_path: Path) -> None:
+    folder = tmp_path / "environments"
+    folder.mkdir()
+    (folder / "dev.toml").write_text(VALID.replace('"prod"', '"dev"', 1) + "nat_gateways = 9\n")
+    (folder / "prod.toml").write_text(VALID + 'vpc_cidr = "nope"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_environments(folder)
+    assert [p.file for p in caught.value.problems] == ["environments/dev.toml", "environments/prod.toml"]
+
+
+def test_unknown_environment_on_the_command_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_environments(ROOT / "environments", ["qa"])
+    assert [p.render() for p in caught.value.problems] == [
+        "environments/qa.toml: no such file: environment 'qa' is unknown; available: dev, prod"
+    ]
+
+
+def test_environments_must_share_one_state_bucket(tmp_path: Path) -> None:
+    folder = tmp_path / "environments"
+    folder.mkdir()
+    (folder / "dev.toml").write_text(VALID.replace('"prod"', '"dev"', 1) + '[state]\nbucket = "filehub-state-a"\n')
+    (folder / "prod.toml").write_text(VALID + '[state]\nbucket = "filehub-state-b"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_environments(folder)
+    assert [p.render() for p in caught.value.problems] == [
+        "environments/prod.toml: state.bucket = 'filehub-state-b': must equal environments/dev.toml's "
+        "'filehub-state-a': one bootstrap stack creates one state bucket"
+    ]
+
+
+def test_main_exits_2_and_writes_nothing_on_invalid_config(tmp_path: Path) -> None:
+    folder = tmp_path / "environments"
+    folder.mkdir()
+    (folder / "prod.toml").write_text(VALID + "nat_gateways = 4\n")
+    outdir = tmp_path / "cdktf.out"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--environments-dir", str(folder), "--outdir", str(outdir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "environments/prod.toml: network.nat_gateways = 4: at most one NAT gateway per availability zone: 0 to 3" in result.stderr
+    assert not outdir.exists()
