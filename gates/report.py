@@ -26,7 +26,7 @@ def inventory(stack: Stack) -> str:
     counts = Counter(address.split(".", 1)[0] for address in stack.resources())
     parts = [f"{counts[t]} {label}" for t, label in _INVENTORY if counts[t]]
     total = sum(counts.values())
-    return f"{total} resources" + (f" ({', '.join(parts)})" if parts else "")
+    return f"{total} resource{'' if total == 1 else 's'}" + (f" ({', '.join(parts)})" if parts else "")
 
 
 def summary(stack: Stack, result: SecurityResult) -> dict[str, Any]:

@@ -146,7 +146,10 @@ def evaluate(
     for path_text in sections.get("parsing_errors", []):
         stack = by_path.get(str(Path(path_text).resolve()))
         target = results[stack.env] if stack else next(iter(results.values()))
-        target.errors.append(f"Checkov could not parse {path_text}; fix the file (Checkov reports no checks for it).")
+        target.errors.append(
+            f"Checkov could not parse {path_text}, so none of its resources was checked. Checkov 3.3 rejects some "
+            "valid Terraform JSON (for example a terraform.required_version setting); remove what it cannot read."
+        )
 
     for stack in stacks:
         result = results[stack.env]
