@@ -39,7 +39,7 @@ class NotReady(Exception):
 
 
 def _paragraph(text: str) -> str:
-    return textwrap.fill(" ".join(text.split()), width=100)
+    return textwrap.fill(" ".join(text.split()), width=100, break_long_words=False, break_on_hyphens=False)
 
 
 def terraform_env() -> dict[str, str]:
@@ -103,6 +103,14 @@ def init(binary: str, stack_dir: Path, env: dict[str, str]) -> None:
         return
     output = result.stdout + result.stderr
     if any(marker in output for marker in _PROVIDER_DOWNLOAD_MARKERS):
+        mirror_config = env.get("TF_CLI_CONFIG_FILE")
+        if mirror_config:
+            raise NotReady(
+                "Terraform could not find the hashicorp/aws provider (6.25.0) in the installation sources "
+                f"configured by TF_CLI_CONFIG_FILE ({mirror_config}). Copy the provider into that mirror "
+                "(`terraform providers mirror DIR` on a machine that can reach the Terraform registry, run in "
+                "this stack's folder) and run the command again."
+            )
         raise NotReady(
             "Terraform could not download the hashicorp/aws provider (6.25.0): the Terraform registry is "
             "not reachable from this machine. On an air-gapped machine, put the provider in a filesystem "
