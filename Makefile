@@ -61,7 +61,9 @@ synth: $(VENV)/.synced
 	$(PY) main.py
 
 test: install
-	$(PY) -m pytest
+	@status=0; $(PY) -m pytest || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no test: that is a failure, not a pass." >&2; fi; \
+	exit $$status
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

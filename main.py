@@ -22,7 +22,9 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="main.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--env", action="append", dest="envs", metavar="ENV", help="environment to synthesize (repeatable); default: all")
+    parser.add_argument(
+        "--env", action="append", dest="envs", metavar="ENV", help="environment to synthesize (repeatable); default: all"
+    )
     parser.add_argument("--environments-dir", type=Path, default=ROOT / "environments")
     parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out")))
     parser.add_argument("--gate", action="store_true", help="run the gates on the synthesized environment stacks")

@@ -9,7 +9,9 @@ from typing import Any
 
 STACK_FILE = "cdk.tf.json"
 # Top-level blocks Terraform's JSON syntax allows; a file with none of them is not Terraform.
-TERRAFORM_BLOCKS = frozenset({"resource", "data", "provider", "terraform", "module", "output", "variable", "locals", "check", "import", "moved", "removed"})
+TERRAFORM_BLOCKS = frozenset(
+    {"resource", "data", "provider", "terraform", "module", "output", "variable", "locals", "check", "import", "moved", "removed"}
+)
 
 
 class InputError(Exception):
@@ -59,7 +61,6 @@ def resolve(path_text: str, env: str | None = None) -> Stack:
         raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
     if not isinstance(document, dict) or not TERRAFORM_BLOCKS.intersection(document):
         raise InputError(
-            f"{path}: JSON, but not Terraform JSON: expected top-level blocks such as "
-            "'resource', 'provider' or 'terraform'"
+            f"{path}: JSON, but not Terraform JSON: expected top-level blocks such as 'resource', 'provider' or 'terraform'"
         )
     return Stack(env=env or path.parent.name, path=path, document=document)

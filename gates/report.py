@@ -41,8 +41,7 @@ def summary(stack: Stack, result: SecurityResult) -> dict[str, Any]:
             "suppressed": len(result.suppressed),
         },
         "violations": [
-            {"rule": f.check_id, "resource": f.resource, "message": f.check_name, "fix": _fix(f)}
-            for f in result.failed
+            {"rule": f.check_id, "resource": f.resource, "message": f.check_name, "fix": _fix(f)} for f in result.failed
         ],
         "suppressed": [
             {

@@ -155,9 +155,7 @@ def evaluate(
         result = results[stack.env]
         result.resources_scanned = len(scanned[stack.env])
         if not scanned[stack.env] and not result.errors:
-            result.errors.append(
-                f"Checkov scanned no resource in {stack.path}: the stack is empty or Checkov could not read it."
-            )
+            result.errors.append(f"Checkov scanned no resource in {stack.path}: the stack is empty or Checkov could not read it.")
 
     envs = {stack.env for stack in stacks}
     for suppression in suppressions:

@@ -10,9 +10,7 @@ from modules.config import EnvironmentConfig, load_environments
 from modules.stack import BootstrapStack, FoundationStack
 
 
-def build_app(
-    environments_dir: Path, outdir: Path, names: list[str] | None = None
-) -> tuple[App, list[EnvironmentConfig]]:
+def build_app(environments_dir: Path, outdir: Path, names: list[str] | None = None) -> tuple[App, list[EnvironmentConfig]]:
     """Validate every environment first (raises ConfigError), then compose the stacks.
 
     Nothing is written until the caller calls `app.synth()`, so an invalid file

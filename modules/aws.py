@@ -25,9 +25,7 @@ def _register_package_shell() -> None:
         return
     spec = importlib.util.find_spec(_PACKAGE)
     if spec is None or spec.submodule_search_locations is None:
-        raise ImportError(
-            f"{_PACKAGE} is not installed; run `make install` (it installs the pinned Pipfile.lock)"
-        )
+        raise ImportError(f"{_PACKAGE} is not installed; run `make install` (it installs the pinned Pipfile.lock)")
     shell = types.ModuleType(_PACKAGE)
     shell.__path__ = list(spec.submodule_search_locations)
     shell.__spec__ = spec

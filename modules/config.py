@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 from pathlib import Path
-from typing import Annotated, Any, Literal, Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
@@ -157,9 +158,7 @@ class NetworkConfig(_Section):
     availability_zones: tuple[str, ...] | None = Field(
         default=None, strict=False, description="Zones to span; default: the Region's first three."
     )
-    subnet_prefix_length: int = Field(
-        default=24, description="Size of carved subnets; default /24 (251 usable addresses)."
-    )
+    subnet_prefix_length: int = Field(default=24, description="Size of carved subnets; default /24 (251 usable addresses).")
     public_subnets: tuple[Cidr, ...] | None = Field(
         default=None, strict=False, description="Explicit public CIDRs, one per zone; default: carved."
     )
@@ -170,9 +169,7 @@ class NetworkConfig(_Section):
         default=None, strict=False, description="Explicit database CIDRs, one per zone; default: carved."
     )
     nat_gateways: int = Field(description="NAT gateways, 0 to the zone count; default per preset.")
-    interface_endpoints: tuple[str, ...] = Field(
-        strict=False, description="Interface endpoint services; default per preset."
-    )
+    interface_endpoints: tuple[str, ...] = Field(strict=False, description="Interface endpoint services; default per preset.")
     flow_log_retention_days: int = Field(description="Flow log retention; default per preset.")
     flow_log_traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = Field(
         default="ALL", description="Traffic captured by flow logs; default ALL."
@@ -201,8 +198,7 @@ class NetworkConfig(_Section):
         unknown = [s for s in value if s not in INTERFACE_ENDPOINT_SERVICES]
         if unknown:
             raise ValueError(
-                f"unknown service {', '.join(map(repr, unknown))}; "
-                f"allowed: {', '.join(INTERFACE_ENDPOINT_SERVICES)}"
+                f"unknown service {', '.join(map(repr, unknown))}; allowed: {', '.join(INTERFACE_ENDPOINT_SERVICES)}"
             )
         if len(set(value)) != len(value):
             raise ValueError("each service may be listed once")
@@ -212,10 +208,7 @@ class NetworkConfig(_Section):
     @classmethod
     def _retention(cls, value: int) -> int:
         if value not in LOG_RETENTION_DAYS:
-            raise ValueError(
-                "one of the retention periods CloudWatch Logs accepts: "
-                + ", ".join(map(str, LOG_RETENTION_DAYS))
-            )
+            raise ValueError("one of the retention periods CloudWatch Logs accepts: " + ", ".join(map(str, LOG_RETENTION_DAYS)))
         return value
 
     @field_validator("nat_gateways")
@@ -349,9 +342,7 @@ def _allowed_from(error: Mapping[str, Any], model: type[BaseModel]) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _section_problems(
-    file: str, prefix: str, raw: Any, model: type[_Section]
-) -> tuple[_Section | None, list[Problem]]:
+def _section_problems(file: str, prefix: str, raw: Any, model: type[_Section]) -> tuple[_Section | None, list[Problem]]:
     if not isinstance(raw, dict):
         return None, [Problem(file=file, key=prefix, value=raw, allowed="a table ([section])")]
     try:
@@ -484,9 +475,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     )
 
 
-def _network_plan(
-    network: NetworkConfig, region: str, problem: Any
-) -> tuple[tuple[str, ...], SubnetLayout | None]:
+def _network_plan(network: NetworkConfig, region: str, problem: Any) -> tuple[tuple[str, ...], SubnetLayout | None]:
     offered = availability_zones(region)
     zones = network.availability_zones if network.availability_zones is not None else offered[:3]
     zones_ok = True

@@ -37,14 +37,10 @@ class EncryptionKeyProps:
 class EncryptionKey(Construct):
     """A KMS key whose policy keeps the account in control and grants services by context."""
 
-    def __init__(
-        self, scope: Construct, id: str, *, account: AccountContext, props: EncryptionKeyProps
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, account: AccountContext, props: EncryptionKeyProps) -> None:
         super().__init__(scope, id)
         if not 7 <= props.deletion_window_in_days <= 30:
-            raise ValueError(
-                f"deletion_window_in_days = {props.deletion_window_in_days}: KMS accepts 7 to 30 days"
-            )
+            raise ValueError(f"deletion_window_in_days = {props.deletion_window_in_days}: KMS accepts 7 to 30 days")
         self.props = props
         statements: list[dict[str, Any]] = [
             {
@@ -74,9 +70,7 @@ class EncryptionKey(Construct):
                     "Resource": "*",
                     "Condition": {
                         "ArnEquals": {
-                            "kms:EncryptionContext:aws:logs:arn": [
-                                account.log_group_arn(name) for name in props.log_group_names
-                            ]
+                            "kms:EncryptionContext:aws:logs:arn": [account.log_group_arn(name) for name in props.log_group_names]
                         }
                     },
                 }
@@ -89,9 +83,7 @@ class EncryptionKey(Construct):
             deletion_window_in_days=props.deletion_window_in_days,
             policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
         )
-        self.alias = kms_alias.KmsAlias(
-            self, "alias", name=f"alias/{props.alias}", target_key_id=self.key.key_id
-        )
+        self.alias = kms_alias.KmsAlias(self, "alias", name=f"alias/{props.alias}", target_key_id=self.key.key_id)
 
     @property
     def arn(self) -> str:

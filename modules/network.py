@@ -101,9 +101,7 @@ class RouteTables:
 class Network(Construct):
     """A production VPC. Exposes subnet groups, route tables and security groups as objects."""
 
-    def __init__(
-        self, scope: Construct, id: str, *, account: AccountContext, props: NetworkProps
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, account: AccountContext, props: NetworkProps) -> None:
         super().__init__(scope, id)
         self.props = props
         zones = props.availability_zones
@@ -169,9 +167,7 @@ class Network(Construct):
                 )
             )
 
-        public_table = route_table.RouteTable(
-            self, "public-routes", vpc_id=self.vpc.id, tags={"Name": f"{prefix}-public"}
-        )
+        public_table = route_table.RouteTable(self, "public-routes", vpc_id=self.vpc.id, tags={"Name": f"{prefix}-public"})
         route.Route(
             self,
             "public-default-route",
@@ -182,7 +178,7 @@ class Network(Construct):
         self._associate("public", public_table, self.public_subnets)
 
         private_tables = []
-        for index, (zone, nat_index) in enumerate(zip(zones, nat_for_zone(len(zones), props.nat_gateways))):
+        for index, (zone, nat_index) in enumerate(zip(zones, nat_for_zone(len(zones), props.nat_gateways), strict=True)):
             table = route_table.RouteTable(
                 self, f"private-routes-{zone}", vpc_id=self.vpc.id, tags={"Name": f"{prefix}-private-{zone}"}
             )
@@ -204,9 +200,7 @@ class Network(Construct):
 
         # The database tier has a table of its own with no route at all besides the
         # implicit local one: no path to or from the internet, even by mistake.
-        database_table = route_table.RouteTable(
-            self, "database-routes", vpc_id=self.vpc.id, tags={"Name": f"{prefix}-database"}
-        )
+        database_table = route_table.RouteTable(self, "database-routes", vpc_id=self.vpc.id, tags={"Name": f"{prefix}-database"})
         self._associate("database", database_table, self.database_subnets)
         self.route_tables = RouteTables(public_table, tuple(private_tables), database_table)
 
@@ -257,7 +251,7 @@ class Network(Construct):
         self._flow_logs(account)
 
     def _associate(self, tier: str, table: route_table.RouteTable, group: SubnetGroup) -> None:
-        for zone, member in zip(self.props.availability_zones, group.subnets):
+        for zone, member in zip(self.props.availability_zones, group.subnets, strict=True):
             route_table_association.RouteTableAssociation(
                 self, f"{tier}-{zone}-routes", subnet_id=member.id, route_table_id=table.id
             )
@@ -271,29 +265,30 @@ class Network(Construct):
         """
         vpc_cidr = str(self.props.vpc_cidr)
         all_subnets = self.public_subnets.ids + self.private_subnets.ids + self.database_subnets.ids
-        rule_in = default_network_acl.DefaultNetworkAclIngress
-        rule_out = default_network_acl.DefaultNetworkAclEgress
+        allow_in = default_network_acl.DefaultNetworkAclIngress
         ingress = [
-            {"rule_no": 100, "action": "allow", "protocol": "-1", "cidr_block": vpc_cidr, "from_port": 0, "to_port": 0},
-            {"rule_no": 200, "action": "allow", "protocol": "tcp", "cidr_block": ANYWHERE, "from_port": HTTPS_PORT, "to_port": HTTPS_PORT},
+            allow_in(rule_no=100, action="allow", protocol="-1", cidr_block=vpc_cidr, from_port=0, to_port=0),
+            allow_in(rule_no=200, action="allow", protocol="tcp", cidr_block=ANYWHERE, from_port=HTTPS_PORT, to_port=HTTPS_PORT),
             # Return traffic of outbound connections (NAT uses 1024-65535). 3389 is cut out so that
             # RDP is never reachable from the internet through this rule.
-            {"rule_no": 300, "action": "allow", "protocol": "tcp", "cidr_block": ANYWHERE, "from_port": 1024, "to_port": 3388},
-            {"rule_no": 310, "action": "allow", "protocol": "tcp", "cidr_block": ANYWHERE, "from_port": 3390, "to_port": 65535},
-            {"rule_no": 320, "action": "allow", "protocol": "udp", "cidr_block": ANYWHERE, "from_port": 1024, "to_port": 65535},
+            allow_in(rule_no=300, action="allow", protocol="tcp", cidr_block=ANYWHERE, from_port=1024, to_port=3388),
+            allow_in(rule_no=310, action="allow", protocol="tcp", cidr_block=ANYWHERE, from_port=3390, to_port=65535),
+            allow_in(rule_no=320, action="allow", protocol="udp", cidr_block=ANYWHERE, from_port=1024, to_port=65535),
             # ICMP "fragmentation needed" keeps path MTU discovery working.
-            {"rule_no": 400, "action": "allow", "protocol": "icmp", "cidr_block": ANYWHERE, "from_port": 0, "to_port": 0, "icmp_type": 3, "icmp_code": 4},
+            allow_in(rule_no=400, action="allow", protocol="icmp", cidr_block=ANYWHERE, from_port=0, to_port=0, icmp_type=3, icmp_code=4),
         ]  # fmt: skip
         egress = [
-            {"rule_no": 100, "action": "allow", "protocol": "-1", "cidr_block": ANYWHERE, "from_port": 0, "to_port": 0},
+            default_network_acl.DefaultNetworkAclEgress(
+                rule_no=100, action="allow", protocol="-1", cidr_block=ANYWHERE, from_port=0, to_port=0
+            )
         ]
         return default_network_acl.DefaultNetworkAcl(
             self,
             "default-network-acl",
             default_network_acl_id=self.vpc.default_network_acl_id,
             subnet_ids=all_subnets,
-            ingress=[rule_in(**rule) for rule in ingress],
-            egress=[rule_out(**rule) for rule in egress],
+            ingress=ingress,
+            egress=egress,
             tags={"Name": f"{self.props.name_prefix}-default"},
         )
 

@@ -55,9 +55,7 @@ def carve(vpc_cidr: IPv4Network, zone_count: int, subnet_prefix_length: int) -> 
     if not 1 <= zone_count <= MAX_ZONES_PER_TIER:
         raise LayoutError(f"between 1 and {MAX_ZONES_PER_TIER} availability zones can be carved")
     if not vpc_cidr.prefixlen <= subnet_prefix_length <= 28:
-        raise LayoutError(
-            f"subnet prefix length must be between the VPC's /{vpc_cidr.prefixlen} and /28"
-        )
+        raise LayoutError(f"subnet prefix length must be between the VPC's /{vpc_cidr.prefixlen} and /28")
     available = 2 ** (subnet_prefix_length - vpc_cidr.prefixlen)
     needed = blocks_needed(zone_count)
     if available < needed:

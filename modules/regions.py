@@ -10,8 +10,8 @@ checked against.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 REGION_AZ_LETTERS: Mapping[str, str] = MappingProxyType(
     {

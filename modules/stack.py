@@ -31,7 +31,9 @@ def _configure_terraform(stack: TerraformStack) -> None:
 def _providers(stack: TerraformStack, region: str, tags: dict[str, str]) -> provider.AwsProvider:
     default = provider.AwsProvider(stack, "aws", region=region, default_tags=[provider.AwsProviderDefaultTags(tags=tags)])
     # CloudFront-scoped resources (WAF web ACLs, ACM certificates) must live in us-east-1.
-    provider.AwsProvider(stack, "aws-us-east-1", alias="us_east_1", region="us-east-1", default_tags=[provider.AwsProviderDefaultTags(tags=tags)])
+    provider.AwsProvider(
+        stack, "aws-us-east-1", alias="us_east_1", region="us-east-1", default_tags=[provider.AwsProviderDefaultTags(tags=tags)]
+    )
     return default
 
 
@@ -86,9 +88,14 @@ class FoundationStack(TerraformStack):
             TerraformOutput(
                 self, f"{group.tier}_subnet_ids", value=group.ids, description=f"{group.tier} subnet ids, in zone order"
             )
-        TerraformOutput(self, "app_security_group_id", value=network.app_security_group.id, description="application tier security group")
         TerraformOutput(
-            self, "database_security_group_id", value=network.database_security_group.id, description="database tier security group"
+            self, "app_security_group_id", value=network.app_security_group.id, description="application tier security group"
+        )
+        TerraformOutput(
+            self,
+            "database_security_group_id",
+            value=network.database_security_group.id,
+            description="database tier security group",
         )
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
@@ -61,9 +62,7 @@ class _PrivateBucket(Construct):
     ) -> None:
         super().__init__(scope, id)
         # Losing either bucket loses state or its audit trail: never destroyed by Terraform.
-        self.bucket = s3_bucket.S3Bucket(
-            self, "bucket", bucket=name, lifecycle=TerraformResourceLifecycle(prevent_destroy=True)
-        )
+        self.bucket = s3_bucket.S3Bucket(self, "bucket", bucket=name, lifecycle=TerraformResourceLifecycle(prevent_destroy=True))
         s3_bucket_public_access_block.S3BucketPublicAccessBlock(
             self,
             "public-access-block",

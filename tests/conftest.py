@@ -78,8 +78,7 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def synthesized(synth_dir: Path) -> dict[str, Stack]:
     return {
-        path.parent.name: Stack(json.loads(path.read_text()))
-        for path in sorted((synth_dir / "stacks").glob("*/cdk.tf.json"))
+        path.parent.name: Stack(json.loads(path.read_text())) for path in sorted((synth_dir / "stacks").glob("*/cdk.tf.json"))
     }
 
 

@@ -59,7 +59,11 @@ def test_dev_preset_is_cheap(tmp_path: Path) -> None:
     path.parent.mkdir()
     path.write_text(VALID.replace('environment = "prod"', 'environment = "dev"'))
     config = load_environment(path)
-    assert (config.network.nat_gateways, config.network.interface_endpoints, config.network.flow_log_retention_days) == (0, (), 14)
+    assert (config.network.nat_gateways, config.network.interface_endpoints, config.network.flow_log_retention_days) == (
+        0,
+        (),
+        14,
+    )
 
 
 def test_config_model_is_frozen(tmp_path: Path) -> None:
@@ -113,7 +117,9 @@ def test_rejects_overlapping_subnets(tmp_path: Path) -> None:
 
 def test_rejects_subnet_outside_the_vpc(tmp_path: Path) -> None:
     text = VALID + 'database_subnets = ["10.0.21.0/24", "10.0.22.0/24", "10.1.23.0/24"]\n'
-    assert problems_of(tmp_path, text) == [f"{F}: network.database_subnets[2] = '10.1.23.0/24': must lie inside the VPC CIDR 10.0.0.0/16"]
+    assert problems_of(tmp_path, text) == [
+        f"{F}: network.database_subnets[2] = '10.1.23.0/24': must lie inside the VPC CIDR 10.0.0.0/16"
+    ]
 
 
 def test_rejects_a_subnet_count_other_than_the_zone_count(tmp_path: Path) -> None:
@@ -140,12 +146,16 @@ def test_rejects_tag_value_with_characters_aws_rejects(tmp_path: Path) -> None:
 
 def test_rejects_reserved_aws_tag_prefix(tmp_path: Path) -> None:
     text = VALID.replace('cost_centre = "cc-4711"', 'cost_centre = "cc-4711"\nextra = { "aws:team" = "x" }')
-    assert problems_of(tmp_path, text) == [f"{F}: tags.extra.\"aws:team\" = 'aws:team': tag keys starting with 'aws:' are reserved by AWS"]
+    assert problems_of(tmp_path, text) == [
+        f"{F}: tags.extra.\"aws:team\" = 'aws:team': tag keys starting with 'aws:' are reserved by AWS"
+    ]
 
 
 def test_rejects_more_nat_gateways_than_zones(tmp_path: Path) -> None:
     text = VALID + 'availability_zones = ["eu-central-1a", "eu-central-1b"]\nnat_gateways = 3\n'
-    assert problems_of(tmp_path, text) == [f"{F}: network.nat_gateways = 3: at most one NAT gateway per availability zone: 0 to 2"]
+    assert problems_of(tmp_path, text) == [
+        f"{F}: network.nat_gateways = 3: at most one NAT gateway per availability zone: 0 to 2"
+    ]
 
 
 def test_rejects_unknown_environment_name(tmp_path: Path) -> None:
@@ -175,12 +185,16 @@ def test_rejects_retention_cloudwatch_does_not_offer(tmp_path: Path) -> None:
 
 def test_rejects_unknown_interface_endpoint(tmp_path: Path) -> None:
     (problem,) = problems_of(tmp_path, VALID + 'interface_endpoints = ["secretsmanager", "s3"]\n')
-    assert problem.startswith(f"{F}: network.interface_endpoints = ['secretsmanager', 's3']: unknown service 's3'; allowed: secretsmanager,")
+    assert problem.startswith(
+        f"{F}: network.interface_endpoints = ['secretsmanager', 's3']: unknown service 's3'; allowed: secretsmanager,"
+    )
 
 
 def test_rejects_unknown_backend(tmp_path: Path) -> None:
     text = VALID.replace('region = "eu-central-1"', 'region = "eu-central-1"\nbackend = "consul"')
-    assert problems_of(tmp_path, text) == [f"{F}: backend = 'consul': 'local' (state file beside the stack) or 's3' (remote state)"]
+    assert problems_of(tmp_path, text) == [
+        f"{F}: backend = 'consul': 'local' (state file beside the stack) or 's3' (remote state)"
+    ]
 
 
 def test_rejects_invalid_state_bucket_name(tmp_path: Path) -> None:
@@ -263,5 +277,7 @@ def test_main_exits_2_and_writes_nothing_on_invalid_config(tmp_path: Path) -> No
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "environments/prod.toml: network.nat_gateways = 4: at most one NAT gateway per availability zone: 0 to 3" in result.stderr
+    assert (
+        "environments/prod.toml: network.nat_gateways = 4: at most one NAT gateway per availability zone: 0 to 3" in result.stderr
+    )
     assert not outdir.exists()

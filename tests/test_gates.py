@@ -139,11 +139,26 @@ def test_suppression_scoped_to_another_environment_is_neither_used_nor_stale(tmp
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        ('check = "CKV_AWS_18"\nresource = "aws_s3_bucket.x"\nreason = "Not needed."\n', "reason = 'Not needed.': a sentence of at least 6 words"),
-        ('check = "no id"\nresource = "aws_s3_bucket.x"\nreason = "A long enough reason for this entry."\n', "check = 'no id': a check id"),
-        ('check = "CKV_AWS_18"\nresource = "x"\nreason = "A long enough reason for this entry."\n', "resource = 'x': a resource address"),
-        ('check = "CKV_AWS_18"\nresource = "aws_s3_bucket.x"\nreason = "A long enough reason for this entry."\nexpires = "soon"\n', "expires = 'soon': a TOML date"),
-        ('check = "CKV_AWS_18"\nresource = "aws_s3_bucket.x"\nreason = "A long enough reason for this entry."\nowner = "me"\n', "unknown key 'owner'"),
+        (
+            'check = "CKV_AWS_18"\nresource = "aws_s3_bucket.x"\nreason = "Not needed."\n',
+            "reason = 'Not needed.': a sentence of at least 6 words",
+        ),
+        (
+            'check = "no id"\nresource = "aws_s3_bucket.x"\nreason = "A long enough reason for this entry."\n',
+            "check = 'no id': a check id",
+        ),
+        (
+            'check = "CKV_AWS_18"\nresource = "x"\nreason = "A long enough reason for this entry."\n',
+            "resource = 'x': a resource address",
+        ),
+        (
+            'check = "CKV_AWS_18"\nresource = "aws_s3_bucket.x"\nreason = "A long enough reason for this entry."\nexpires = "soon"\n',
+            "expires = 'soon': a TOML date",
+        ),
+        (
+            'check = "CKV_AWS_18"\nresource = "aws_s3_bucket.x"\nreason = "A long enough reason for this entry."\nowner = "me"\n',
+            "unknown key 'owner'",
+        ),
     ],
 )
 def test_invalid_suppression_file_is_unusable_input(tmp_path: Path, entry: str, message: str) -> None:

@@ -49,9 +49,9 @@ def test_prod_subnets_follow_the_seed_layout(prod: Stack) -> None:
     by_tier: dict[str, list[tuple[str, str]]] = {}
     for s in subnets:
         by_tier.setdefault(s["tags"]["tier"], []).append((s["availability_zone"], s["cidr_block"]))
-    assert sorted(by_tier["public"]) == list(zip(ZONES, ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]))
-    assert sorted(by_tier["private"]) == list(zip(ZONES, ["10.0.11.0/24", "10.0.12.0/24", "10.0.13.0/24"]))
-    assert sorted(by_tier["database"]) == list(zip(ZONES, ["10.0.21.0/24", "10.0.22.0/24", "10.0.23.0/24"]))
+    assert sorted(by_tier["public"]) == list(zip(ZONES, ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"], strict=True))
+    assert sorted(by_tier["private"]) == list(zip(ZONES, ["10.0.11.0/24", "10.0.12.0/24", "10.0.13.0/24"], strict=True))
+    assert sorted(by_tier["database"]) == list(zip(ZONES, ["10.0.21.0/24", "10.0.22.0/24", "10.0.23.0/24"], strict=True))
 
 
 def test_no_subnet_maps_public_ips_on_launch(prod: Stack, dev: Stack) -> None:
@@ -199,7 +199,11 @@ def _rules(stack: Stack, rtype: str) -> list[tuple[str, str, int, int, str]]:
     out = []
     for rule in stack.of_type(rtype).values():
         group = stack.deref(rule["security_group_id"])["name"]
-        peer = stack.deref(rule["referenced_security_group_id"])["name"] if "referenced_security_group_id" in rule else rule["cidr_ipv4"]
+        peer = (
+            stack.deref(rule["referenced_security_group_id"])["name"]
+            if "referenced_security_group_id" in rule
+            else rule["cidr_ipv4"]
+        )
         assert rule["description"], "every rule carries a description"
         out.append((group, peer, rule["from_port"], rule["to_port"], rule["ip_protocol"]))
     return sorted(out)

@@ -55,11 +55,19 @@ def test_stops_when_the_provider_is_not_in_the_configured_mirror(tmp_path: Path,
     mirror.mkdir()
     config = tmp_path / "terraformrc"
     config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n')
-    env = _clean_env(tmp_path, AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY="not-a-real-secret", TF_CLI_CONFIG_FILE=str(config))
+    env = _clean_env(
+        tmp_path,
+        AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE",
+        AWS_SECRET_ACCESS_KEY="not-a-real-secret",
+        TF_CLI_CONFIG_FILE=str(config),
+    )
     result = run(tmp_path, _outdir(tmp_path, synth_dir), env)
     assert result.returncode == 3
     message = " ".join(result.stderr.split())
-    assert f"could not find the hashicorp/aws provider (6.25.0) in the installation sources configured by TF_CLI_CONFIG_FILE ({config})" in message
+    assert (
+        f"could not find the hashicorp/aws provider (6.25.0) in the installation sources configured by TF_CLI_CONFIG_FILE ({config})"
+        in message
+    )
 
 
 @needs_terraform

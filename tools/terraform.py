@@ -145,9 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     except subprocess.CalledProcessError:
         return 1
 
-    plan = subprocess.run(
-        [binary, f"-chdir={stack_dir}", "plan", "-input=false", "-out=tfplan"], env=env, check=False
-    )
+    plan = subprocess.run([binary, f"-chdir={stack_dir}", "plan", "-input=false", "-out=tfplan"], env=env, check=False)
     if plan.returncode != 0 or args.action == "plan":
         return 0 if plan.returncode == 0 else 1
     if not args.auto_approve:
