@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import S3_BACKEND_VARIANT, Stack
+from tests.conftest import ROOT, S3_BACKEND_VARIANT, Stack
 
 HOUSE_TAGS = {"project", "environment", "owner", "cost-centre", "managed-by"}
 
@@ -100,3 +100,11 @@ def test_bootstrap_is_tagged_as_its_own_environment(synthesized: dict[str, Stack
     tags = synthesized["bootstrap"].doc["provider"]["aws"][0]["default_tags"][0]["tags"]
     assert tags["environment"] == "bootstrap"
     assert set(tags) >= HOUSE_TAGS
+
+
+def test_cdktf_cli_app_command_runs_the_gates() -> None:
+    config = json.loads((ROOT / "cdktf.json").read_text())
+    assert config["language"] == "python"
+    assert config["app"].split()[-2:] == ["main.py", "--gate"]
+    package = json.loads((ROOT / "package.json").read_text())
+    assert package["devDependencies"] == {"cdktf-cli": "0.21.0"}
