@@ -372,6 +372,8 @@ def _default_state_bucket(tags: TagsConfig) -> str:
     return f"{tags.project}-tfstate-{digest}"
 
 
+# The bootstrap stack names the state bucket's access-log bucket <bucket>-logs.
+ACCESS_LOG_SUFFIX = "-logs"
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
@@ -450,6 +452,12 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
         reason = bucket_name_problem(bucket)
         if reason:
             problem("state.bucket", bucket, reason)
+        elif len(bucket) > 63 - len(ACCESS_LOG_SUFFIX):
+            problem(
+                "state.bucket",
+                bucket,
+                f"at most {63 - len(ACCESS_LOG_SUFFIX)} characters: its access-log bucket adds {ACCESS_LOG_SUFFIX!r}",
+            )
         if state.region is not None and state.region not in REGION_AZ_LETTERS:
             problem("state.region", state.region, "one of the supported Regions: " + ", ".join(REGION_AZ_LETTERS))
         state_settings = StateSettings(

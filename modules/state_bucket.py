@@ -20,6 +20,7 @@ from modules.aws import (
     s3_bucket_server_side_encryption_configuration,
     s3_bucket_versioning,
 )
+from modules.config import ACCESS_LOG_SUFFIX
 from modules.identity import AccountContext
 from modules.kms import EncryptionKey, EncryptionKeyProps
 
@@ -172,7 +173,7 @@ class StateBucket(Construct):
         self.access_logs = _PrivateBucket(
             self,
             "access-logs",
-            name=f"{props.bucket}-logs",
+            name=f"{props.bucket}{ACCESS_LOG_SUFFIX}",
             key=None,
             statements=log_delivery,
             rules=[

@@ -204,6 +204,13 @@ def test_rejects_invalid_state_bucket_name(tmp_path: Path) -> None:
     ]
 
 
+def test_rejects_state_bucket_too_long_for_its_log_bucket(tmp_path: Path) -> None:
+    name = "filehub-" + "s" * 51
+    assert problems_of(tmp_path, VALID + f'[state]\nbucket = "{name}"\n') == [
+        f"{F}: state.bucket = '{name}': at most 58 characters: its access-log bucket adds '-logs'"
+    ]
+
+
 def test_rejects_vpc_too_small_for_three_tiers(tmp_path: Path) -> None:
     assert problems_of(tmp_path, VALID + 'vpc_cidr = "10.0.0.0/24"\nsubnet_prefix_length = 28\n') == [
         f"{F}: network.subnet_prefix_length = 28: a /24 VPC holds 16 subnets of /28, but 24 are needed for 3 zones; "
