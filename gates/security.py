@@ -92,7 +92,7 @@ def run_checkov(stacks: list[Stack], external_checks_dir: Path | None) -> dict[s
     try:
         report = json.loads(completed.stdout)
     except json.JSONDecodeError:
-        tail = "\n".join((completed.stderr or completed.stdout).strip().splitlines()[-15:])
+        tail = "\n".join((completed.stderr or completed.stdout).strip().splitlines()[-15:]) or "(it printed nothing)"
         raise GateError(f"Checkov produced no JSON report:\n{tail}")
     # One framework gives one report object; Checkov returns a list only for several.
     if isinstance(report, list):
