@@ -26,6 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--reports-dir", type=Path, default=ROOT / "cdktf.out" / "reports")
     parser.add_argument("--suppressions", type=Path, default=ROOT / "policies" / "suppressions.toml")
     parser.add_argument("--checks-dir", type=Path, default=ROOT / "policies" / "checks")
+    parser.add_argument(
+        "--check",
+        default="",
+        metavar="IDS",
+        help="run only these checks (comma-separated ids, e.g. FND_S3_1,CKV_AWS_18); default: all",
+    )
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today(), help=argparse.SUPPRESS)
     return parser
 
@@ -41,11 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         if duplicates:
             raise InputError(f"two stacks are named {', '.join(duplicates)}; pass --env or use one folder per stack")
         allowed = suppressions.load(args.suppressions)
-        raw = security.run_checkov(stacks, args.checks_dir)
+        only = tuple(c.strip() for c in args.check.split(",") if c.strip())
+        raw = security.run_checkov(stacks, args.checks_dir, only)
     except (InputError, security.GateError) as exc:
         print(f"gates: {exc}", file=sys.stderr)
         return 2
-    results = security.evaluate(stacks, allowed, raw, args.today)
+    results = security.evaluate(stacks, allowed, raw, args.today, only)
     for stack in stacks:
         report.write(args.reports_dir, stack, results[stack.env])
     print(report.console(stacks, results))

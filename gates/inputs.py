@@ -47,7 +47,7 @@ class Stack:
 
 
 def resolve(path_text: str, env: str | None = None) -> Stack:
-    """A `cdk.tf.json` file or a stack folder holding one; env defaults to the folder name."""
+    """A Terraform JSON file or a stack folder holding a cdk.tf.json; env defaults from the path."""
     path = Path(path_text)
     if path.is_dir():
         path = path / STACK_FILE
@@ -63,4 +63,11 @@ def resolve(path_text: str, env: str | None = None) -> Stack:
         raise InputError(
             f"{path}: JSON, but not Terraform JSON: expected top-level blocks such as 'resource', 'provider' or 'terraform'"
         )
-    return Stack(env=env or path.parent.name, path=path, document=document)
+    return Stack(env=env or _default_env(path), path=path, document=document)
+
+
+def _default_env(path: Path) -> str:
+    """A cdk.tf.json is named by its stack folder; any other file by its own name."""
+    if path.name == STACK_FILE:
+        return path.parent.name
+    return path.name.removesuffix(".json").removesuffix(".tf")

@@ -41,7 +41,7 @@ def summary(stack: Stack, result: SecurityResult) -> dict[str, Any]:
             "suppressed": len(result.suppressed),
         },
         "violations": [
-            {"rule": f.check_id, "resource": f.resource, "message": f.check_name, "fix": _fix(f)} for f in result.failed
+            {"rule": f.check_id, "resource": f.resource, "message": _message(f), "fix": _fix(f)} for f in result.failed
         ],
         "suppressed": [
             {
@@ -55,6 +55,10 @@ def summary(stack: Stack, result: SecurityResult) -> dict[str, Any]:
         ],
         "errors": list(result.errors),
     }
+
+
+def _message(finding: Finding) -> str:
+    return f"{finding.check_name}: {'; '.join(finding.details)}" if finding.details else finding.check_name
 
 
 def _fix(finding: Finding) -> str:
@@ -99,5 +103,7 @@ def console(stacks: list[Stack], results: dict[str, SecurityResult]) -> str:
             lines.append(f"  {resource}")
             for finding in grouped[resource]:
                 lines.append(f"    {finding.check_id}  {finding.check_name}")
+                for detail in finding.details:
+                    lines.append(f"      - {detail}")
                 lines.append(f"      fix: {_fix(finding)}")
     return "\n".join(lines)

@@ -33,6 +33,7 @@ class Finding:
     check_name: str
     resource: str
     guideline: str | None
+    details: tuple[str, ...] = ()
     suppressed_by: Suppression | None = None
 
 
@@ -78,8 +79,10 @@ def _has_checks(directory: Path) -> bool:
     return directory.is_dir() and any(p.name != "__init__.py" for p in directory.glob("*.py"))
 
 
-def run_checkov(stacks: list[Stack], external_checks_dir: Path | None) -> dict[str, Any]:
+def run_checkov(stacks: list[Stack], external_checks_dir: Path | None, only: tuple[str, ...] = ()) -> dict[str, Any]:
     command = [*checkov_command(), "--framework", "terraform_json", "--skip-download", "-o", "json", "--compact"]
+    if only:
+        command += ["--check", ",".join(only)]
     if external_checks_dir is not None and _has_checks(external_checks_dir):
         command += ["--external-checks-dir", str(external_checks_dir)]
     for stack in stacks:
@@ -89,6 +92,9 @@ def run_checkov(stacks: list[Stack], external_checks_dir: Path | None) -> dict[s
     if completed.returncode not in (0, 1):
         tail = "\n".join(completed.stderr.strip().splitlines()[-15:])
         raise GateError(f"Checkov crashed (exit {completed.returncode}):\n{tail}")
+    if "Cannot load external check" in completed.stderr:
+        broken = [line for line in completed.stderr.splitlines() if "Cannot load external check" in line]
+        raise GateError("a custom check in policies/checks/ failed to load, so it would check nothing:\n" + "\n".join(broken))
     try:
         report = json.loads(completed.stdout)
     except json.JSONDecodeError:
@@ -105,6 +111,7 @@ def evaluate(
     suppressions: list[Suppression],
     report: dict[str, Any],
     today: dt.date,
+    only: tuple[str, ...] = (),
 ) -> dict[str, SecurityResult]:
     """Per-stack results; problems with the suppressions count as errors of the stacks they cover."""
     by_path = {str(stack.path.resolve()): stack for stack in stacks}
@@ -139,6 +146,7 @@ def evaluate(
                     check_name=entry.get("check_name", ""),
                     resource=address,
                     guideline=entry.get("guideline"),
+                    details=tuple(str(d) for d in entry.get("details") or ()),
                     suppressed_by=match,
                 )
             )
@@ -159,6 +167,8 @@ def evaluate(
 
     envs = {stack.env for stack in stacks}
     for suppression in suppressions:
+        if only and suppression.check not in only:
+            continue  # its check did not run, so it can be neither used nor stale
         in_scope = [env for env in sorted(envs) if suppression.applies_to(env)]
         if not in_scope:
             continue  # none of its environments is being gated: neither used nor stale

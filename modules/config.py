@@ -25,6 +25,7 @@ from modules.network_layout import (
     carve,
 )
 from modules.regions import REGION_AZ_LETTERS, availability_zones
+from policies import aws_rules
 
 KNOWN_ENVIRONMENTS: tuple[str, ...] = ("dev", "staging", "prod")
 
@@ -42,11 +43,6 @@ INTERFACE_ENDPOINT_SERVICES: tuple[str, ...] = (
     "events", "xray", "execute-api", "states",
 )  # fmt: skip
 
-# AWS tag rules (Tagging AWS resources, "Tag naming limits and requirements"):
-# keys 1-128 and values 0-256 Unicode characters; letters, numbers, spaces and _ . : / = + - @;
-# the aws: prefix is reserved.
-_TAG_CHARS = re.compile(r"^[\w\s.:/=+\-@]*$")
-TAG_CHARS_ALLOWED = "letters, digits, spaces and _ . : / = + - @"
 _PROJECT_NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}[a-z0-9]$")
 
 
@@ -87,22 +83,19 @@ class ConfigError(Exception):
         super().__init__("\n".join(lines))
 
 
-def _check_tag_text(text: str, *, what: str, max_len: int, min_len: int) -> str:
-    if not min_len <= len(text) <= max_len:
-        raise ValueError(f"a tag {what} must be {min_len} to {max_len} characters long")
-    if not _TAG_CHARS.match(text):
-        raise ValueError(f"a tag {what} may contain only {TAG_CHARS_ALLOWED}")
-    if what == "key" and text.lower().startswith("aws:"):
-        raise ValueError("tag keys starting with 'aws:' are reserved by AWS")
-    return text
+def _first(problems: list[str]) -> None:
+    if problems:
+        raise ValueError("; ".join(problems))
 
 
 def _tag_key(text: str) -> str:
-    return _check_tag_text(text, what="key", min_len=1, max_len=128)
+    _first(aws_rules.tag_key_problems(text))
+    return text
 
 
 def _tag_value(text: str) -> str:
-    return _check_tag_text(text, what="value", min_len=0, max_len=256)
+    _first(aws_rules.tag_value_problems(text))
+    return text
 
 
 TagKey = Annotated[str, AfterValidator(_tag_key)]
@@ -138,7 +131,10 @@ class TagsConfig(_Section):
     @field_validator("owner", "cost_centre")
     @classmethod
     def _house_tag_value(cls, value: str) -> str:
-        return _check_tag_text(value, what="value", min_len=1, max_len=256)
+        if not value:
+            raise ValueError("a non-empty tag value")
+        _first(aws_rules.tag_value_problems(value))
+        return value
 
 
 class StateConfig(_Section):
@@ -374,20 +370,6 @@ def _default_state_bucket(tags: TagsConfig) -> str:
 
 # The bootstrap stack names the state bucket's access-log bucket <bucket>-logs.
 ACCESS_LOG_SUFFIX = "-logs"
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-
-
-def bucket_name_problem(name: str) -> str | None:
-    """Why AWS would reject a general purpose bucket name, or None when it is valid."""
-    if not _BUCKET_NAME.match(name):
-        return "3 to 63 characters: lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"
-    if ".." in name or ".-" in name or "-." in name:
-        return "no two adjacent periods and no period next to a hyphen"
-    if re.match(r"^\d+\.\d+\.\d+\.\d+$", name):
-        return "must not be formatted as an IP address"
-    if name.startswith(("xn--", "sthree-", "amzn-s3-demo-")) or name.endswith(("-s3alias", "--ol-s3", "--x-s3", ".mrap")):
-        return "must not use a prefix or suffix AWS reserves (xn--, sthree-, -s3alias, --ol-s3, --x-s3, .mrap)"
-    return None
 
 
 def load_environment(path: Path, *, display_root: Path | None = None) -> EnvironmentConfig:
@@ -449,9 +431,9 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     state_settings: StateSettings | None = None
     if isinstance(state, StateConfig) and isinstance(tags, TagsConfig) and region_ok:
         bucket = state.bucket or _default_state_bucket(tags)
-        reason = bucket_name_problem(bucket)
-        if reason:
-            problem("state.bucket", bucket, reason)
+        reasons = aws_rules.bucket_name_problems(bucket)
+        if reasons:
+            problem("state.bucket", bucket, "; ".join(reasons))
         elif len(bucket) > 63 - len(ACCESS_LOG_SUFFIX):
             problem(
                 "state.bucket",

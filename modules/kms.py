@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.aws import kms_alias, kms_key
@@ -25,6 +26,8 @@ class EncryptionKeyProps:
         (the maximum, to give time to notice a mistake). 7 is the minimum AWS accepts.
     enable_key_rotation: yearly automatic rotation; default on. Turning it off shows in
         Checkov's report (CKV_AWS_7).
+    prevent_destroy: Terraform refuses to plan the key's deletion; default on, because
+        data encrypted under a deleted key is lost. Dev stacks turn it off to tear down cleanly.
     """
 
     alias: str
@@ -32,6 +35,7 @@ class EncryptionKeyProps:
     log_group_names: tuple[str, ...] = ()
     deletion_window_in_days: int = 30
     enable_key_rotation: bool = True
+    prevent_destroy: bool = True
 
 
 class EncryptionKey(Construct):
@@ -82,6 +86,7 @@ class EncryptionKey(Construct):
             enable_key_rotation=props.enable_key_rotation,
             deletion_window_in_days=props.deletion_window_in_days,
             policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=props.prevent_destroy),
         )
         self.alias = kms_alias.KmsAlias(self, "alias", name=f"alias/{props.alias}", target_key_id=self.key.key_id)
 

@@ -60,6 +60,8 @@ class NetworkProps:
     flow_log_key: key for the flow log group; default: the network creates its own key
         with rotation on, usable only by this log group.
     key_deletion_window_in_days: waiting period of the key the network creates; default 30.
+    retain_on_destroy: Terraform refuses to destroy the key the network creates; default on
+        (flow logs encrypted under a deleted key are unreadable). Dev turns it off.
     """
 
     name_prefix: str
@@ -72,6 +74,7 @@ class NetworkProps:
     flow_log_traffic_type: str = "ALL"
     flow_log_key: EncryptionKey | None = None
     key_deletion_window_in_days: int = 30
+    retain_on_destroy: bool = True
 
 
 @dataclass(frozen=True)
@@ -362,6 +365,7 @@ class Network(Construct):
                 description=f"Encrypts the VPC flow logs of {props.name_prefix}",
                 log_group_names=(group_name,),
                 deletion_window_in_days=props.key_deletion_window_in_days,
+                prevent_destroy=props.retain_on_destroy,
             ),
         )
         self.flow_log_group = cloudwatch_log_group.CloudwatchLogGroup(

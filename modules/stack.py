@@ -77,6 +77,7 @@ class FoundationStack(TerraformStack):
                 flow_log_traffic_type=net.flow_log_traffic_type,
                 # A dev key can go within a week; prod keeps the 30-day safety net.
                 key_deletion_window_in_days=30 if config.is_production else 7,
+                retain_on_destroy=config.is_production,
             ),
         )
         self._outputs()

@@ -147,7 +147,7 @@ def test_rejects_tag_value_with_characters_aws_rejects(tmp_path: Path) -> None:
 def test_rejects_reserved_aws_tag_prefix(tmp_path: Path) -> None:
     text = VALID.replace('cost_centre = "cc-4711"', 'cost_centre = "cc-4711"\nextra = { "aws:team" = "x" }')
     assert problems_of(tmp_path, text) == [
-        f"{F}: tags.extra.\"aws:team\" = 'aws:team': tag keys starting with 'aws:' are reserved by AWS"
+        f"{F}: tags.extra.\"aws:team\" = 'aws:team': a tag key may not start with 'aws:', which AWS reserves"
     ]
 
 
@@ -199,8 +199,8 @@ def test_rejects_unknown_backend(tmp_path: Path) -> None:
 
 def test_rejects_invalid_state_bucket_name(tmp_path: Path) -> None:
     assert problems_of(tmp_path, VALID + '[state]\nbucket = "My_State"\n') == [
-        f"{F}: state.bucket = 'My_State': 3 to 63 characters: lowercase letters, digits, dots and hyphens, "
-        "starting and ending with a letter or digit"
+        f"{F}: state.bucket = 'My_State': a bucket name is 3 to 63 characters: lowercase letters, digits, dots and "
+        "hyphens, starting and ending with a letter or digit"
     ]
 
 

@@ -1,0 +1,1 @@
+"""Policy data and rules: suppressions, custom Checkov checks, AWS constraints."""

@@ -1,0 +1,108 @@
+"""Shared machinery of the custom checks; Checkov loads it like a check, and it defines none.
+
+Checkov hands a check its own, list-wrapped view of one resource. Our checks read
+the resource from the synthesized file instead, exactly as Terraform will see it,
+and also see what a single resource cannot: the provider's default_tags and the
+environment the stack belongs to.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from policies import aws_rules  # noqa: E402  (needs the project root on sys.path)
+
+__all__ = ["CheckResult", "FoundationCheck", "StackContext", "aws_rules"]
+
+
+@lru_cache(maxsize=64)
+def _load(path: str) -> dict[str, Any]:
+    for candidate in (Path(path), Path.cwd() / path.lstrip("/")):
+        if candidate.is_file():
+            document = json.loads(candidate.read_text(encoding="utf-8"))
+            return document if isinstance(document, dict) else {}
+    return {}
+
+
+class StackContext:
+    """The stack a resource belongs to."""
+
+    def __init__(self, scanned_file: str):
+        self.path = scanned_file
+        self.document = _load(scanned_file)
+
+    def resource(self, rtype: str, name: str) -> dict[str, Any]:
+        body = self.document.get("resource", {}).get(rtype, {}).get(name, {})
+        return body if isinstance(body, dict) else {}
+
+    def default_tags(self) -> dict[str, Any]:
+        """default_tags of the default (un-aliased) AWS provider; {} when it has none."""
+        providers = self.document.get("provider", {}).get("aws", [])
+        for provider in providers if isinstance(providers, list) else [providers]:
+            if isinstance(provider, dict) and "alias" not in provider:
+                for block in provider.get("default_tags", []) or []:
+                    if isinstance(block, dict) and isinstance(block.get("tags"), dict):
+                        return dict(block["tags"])
+        return {}
+
+    @property
+    def environment(self) -> str:
+        """The `environment` default tag, else the stack's folder name."""
+        tagged = self.default_tags().get("environment")
+        return str(tagged) if tagged else Path(self.path).parent.name
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "prod"
+
+
+class FoundationCheck(BaseResourceCheck):  # type: ignore[misc]
+    """A check over the raw resource body. Subclasses implement `problems`.
+
+    Every subclass states `why` (the failure it prevents) and `fix`; both reach
+    the report through Checkov's guideline field.
+    """
+
+    check_id = ""
+    summary = ""
+    why = ""
+    fix = ""
+    resource_types: tuple[str, ...] = ()
+    production_only = False
+
+    def __init__(self) -> None:
+        super().__init__(
+            name=self.summary,
+            id=self.check_id,
+            categories=[CheckCategories.CONVENTION],
+            supported_resources=list(self.resource_types),
+            guideline=f"{self.fix} (why: {self.why})",
+        )
+
+    def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
+        raise NotImplementedError
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        scanned_file, rtype, name = self.entity_path.rsplit(":", 2)
+        stack = StackContext(scanned_file)
+        if self.production_only and not stack.is_production:
+            return CheckResult.UNKNOWN
+        body = stack.resource(rtype, name)
+        if not body:
+            return CheckResult.UNKNOWN
+        found = self.problems(rtype, body, stack)
+        if found:
+            self.details.extend(found)
+            return CheckResult.FAILED
+        return CheckResult.PASSED
