@@ -41,7 +41,8 @@ def summary(stack: Stack, result: SecurityResult) -> dict[str, Any]:
             "suppressed": len(result.suppressed),
         },
         "violations": [
-            {"rule": f.check_id, "resource": f.resource, "message": _message(f), "fix": _fix(f)} for f in result.failed
+            {"rule": f.check_id, "resource": f.resource, "message": _message(f), "details": list(f.details), "fix": _fix(f)}
+            for f in result.failed
         ],
         "suppressed": [
             {
