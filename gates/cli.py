@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     for stack in stacks:
         report.write(args.reports_dir, stack, results[stack.env])
     print(report.console(stacks, results))
-    passed = all(r.passed for r in results.values())
-    print(f"\nReports in {args.reports_dir}/<env>/summary.json. " + ("All gates passed." if passed else "Gates FAILED."))
+    passed = all(r.ok for r in results.values())
+    print(
+        f"\nReports in {args.reports_dir}/<env>/: summary.json, security.sarif, security.junit.xml. "
+        + ("All gates passed." if passed else "Gates FAILED.")
+    )
     return 0 if passed else 1

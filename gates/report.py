@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from gates import formats
 from gates.inputs import Stack
 from gates.security import Finding, SecurityResult
 
@@ -33,7 +34,7 @@ def summary(stack: Stack, result: SecurityResult) -> dict[str, Any]:
     return {
         "env": stack.env,
         "stack": str(stack.path),
-        "passed": result.passed,
+        "passed": result.ok,
         "resources": len(stack.resources()),
         "checks": {
             "passed": result.passed_checks,
@@ -69,13 +70,12 @@ def _fix(finding: Finding) -> str:
 
 
 def write(reports_dir: Path, stack: Stack, result: SecurityResult) -> Path:
+    """summary.json, security.sarif and security.junit.xml; each written beside, then renamed."""
     target = reports_dir / stack.env
     target.mkdir(parents=True, exist_ok=True)
+    formats.write(target, stack, result)
     path = target / "summary.json"
-    # Write beside, then rename: a reader never sees half a report.
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(summary(stack, result), indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    formats.write_text_atomically(path, (json.dumps(summary(stack, result), indent=2) + "\n").encode())
     return path
 
 
@@ -84,14 +84,14 @@ def console(stacks: list[Stack], results: dict[str, SecurityResult]) -> str:
     width = max(len(s.env) for s in stacks)
     for stack in stacks:
         r = results[stack.env]
-        verdict = "PASS" if r.passed else "FAIL"
+        verdict = "PASS" if r.ok else "FAIL"
         lines.append(
             f"{stack.env:<{width}}  {verdict}  security: {r.passed_checks} passed, {len(r.failed)} failed, "
             f"{len(r.suppressed)} suppressed  |  {inventory(stack)}"
         )
     for stack in stacks:
         r = results[stack.env]
-        if r.passed:
+        if r.ok:
             continue
         lines.append("")
         lines.append(f"{stack.env}: what to fix")

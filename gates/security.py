@@ -7,6 +7,7 @@ errors, on a stack with no scanned resource, and on any unsuppressed failure.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -34,6 +35,7 @@ class Finding:
     resource: str
     guideline: str | None
     details: tuple[str, ...] = ()
+    line: int = 1
     suppressed_by: Suppression | None = None
 
 
@@ -41,7 +43,7 @@ class Finding:
 class SecurityResult:
     env: str
     path: Path
-    passed_checks: int = 0
+    passed: list[Finding] = field(default_factory=list)
     resources_scanned: int = 0
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -55,7 +57,11 @@ class SecurityResult:
         return [f for f in self.findings if f.suppressed_by is not None]
 
     @property
-    def passed(self) -> bool:
+    def passed_checks(self) -> int:
+        return len(self.passed)
+
+    @property
+    def ok(self) -> bool:
         return not self.failed and not self.errors
 
 
@@ -129,10 +135,20 @@ def evaluate(
             if stack is None:
                 continue
             address = stack.address_of(entry["resource"])
-            scanned[stack.env].add(address)
+            if address in stack.resources():
+                scanned[stack.env].add(address)  # provider blocks are checked too, but are not resources
             result = results[stack.env]
+            line_range = entry.get("file_line_range") or [1]
+            finding = Finding(
+                check_id=entry["check_id"],
+                check_name=entry.get("check_name", ""),
+                resource=address,
+                guideline=entry.get("guideline"),
+                details=tuple(str(d) for d in entry.get("details") or ()),
+                line=int(line_range[0]) if line_range and line_range[0] else 1,
+            )
             if kind == "passed_checks":
-                result.passed_checks += 1
+                result.passed.append(finding)
                 continue
             match = next(
                 (s for s in suppressions if s.matches(stack.env, entry["check_id"], address) and not s.expired(today)),
@@ -140,16 +156,7 @@ def evaluate(
             )
             if match is not None:
                 used.add(match.number)
-            result.findings.append(
-                Finding(
-                    check_id=entry["check_id"],
-                    check_name=entry.get("check_name", ""),
-                    resource=address,
-                    guideline=entry.get("guideline"),
-                    details=tuple(str(d) for d in entry.get("details") or ()),
-                    suppressed_by=match,
-                )
-            )
+            result.findings.append(dataclasses.replace(finding, suppressed_by=match))
 
     for path_text in sections.get("parsing_errors", []):
         stack = by_path.get(str(Path(path_text).resolve()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import xml.etree.ElementTree as ET
 import sys
 from pathlib import Path
 
@@ -11,7 +12,15 @@ import pytest
 
 from tests.conftest import ROOT
 
+HOUSE_TAGS = {
+    "project": "filehub",
+    "environment": "dev",
+    "owner": "platform-team",
+    "cost-centre": "cc-4711",
+    "managed-by": "hand",
+}
 TRUSTED_ROLE = {
+    "provider": {"aws": [{"region": "eu-central-1", "default_tags": [{"tags": HOUSE_TAGS}]}]},
     "resource": {
         "aws_iam_role": {
             "ci_deployer": {
@@ -26,7 +35,7 @@ TRUSTED_ROLE = {
                 ),
             }
         }
-    }
+    },
 }
 BARE_BUCKET = {"resource": {"aws_s3_bucket": {"uploads": {"bucket": "filehub-uploads-test"}}}}
 
@@ -62,6 +71,15 @@ def test_every_synthesized_stack_passes_and_writes_summaries(synth_dir: Path, tm
         assert all(s["reason"] for s in summary["suppressed"])
     prod = json.loads((reports / "prod" / "summary.json").read_text())
     assert {s["rule"] for s in prod["suppressed"]} == {"CKV2_AWS_5"}
+    sarif = json.loads((reports / "prod" / "security.sarif").read_text())
+    assert sarif["version"] == "2.1.0"
+    (run,) = sarif["runs"]
+    assert [r["ruleId"] for r in run["results"]] == ["CKV2_AWS_5", "CKV2_AWS_5"]
+    assert all(r["suppressions"][0]["justification"] for r in run["results"])
+    suite = ET.parse(reports / "prod" / "security.junit.xml").getroot().find("testsuite")
+    assert suite is not None
+    assert (suite.get("failures"), suite.get("skipped")) == ("0", "2")
+    assert int(suite.get("tests", "0")) == prod["checks"]["passed"] + 2
 
 
 def test_hand_written_compliant_stack_passes(tmp_path: Path) -> None:
@@ -82,6 +100,12 @@ def test_failure_names_the_check_and_the_resource(tmp_path: Path) -> None:
     assert {"rule": "CKV2_AWS_6", "resource": "aws_s3_bucket.uploads"}.items() <= next(
         v for v in summary["violations"] if v["rule"] == "CKV2_AWS_6"
     ).items()
+    sarif = json.loads((tmp_path / "r" / "handmade" / "security.sarif").read_text())
+    result = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "CKV2_AWS_6")
+    assert result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "aws_s3_bucket.uploads"
+    assert "suppressions" not in result
+    failures = ET.parse(tmp_path / "r" / "handmade" / "security.junit.xml").getroot().iter("failure")
+    assert "CKV2_AWS_6" in {f.get("type") for f in failures}
 
 
 def test_reasoned_suppression_lets_the_finding_pass(tmp_path: Path) -> None:
@@ -179,7 +203,7 @@ def test_file_checkov_cannot_parse_fails(tmp_path: Path) -> None:
 
 
 def test_empty_resource_set_fails(tmp_path: Path) -> None:
-    folder = stack(tmp_path, "handmade", {"terraform": {}})
+    folder = stack(tmp_path, "handmade", {"provider": {"aws": [{"region": "eu-central-1"}]}, "terraform": {}})
     result = gates(str(folder), "--reports-dir", str(tmp_path / "r"), "--suppressions", "/dev/null")
     assert result.returncode == 1
     assert "Checkov scanned no resource in" in result.stdout

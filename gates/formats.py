@@ -1,0 +1,118 @@
+"""SARIF 2.1.0 and JUnit XML renderings of the security gate, for code scanning and CI test views.
+
+Suppressed findings stay in both files, marked as suppressed with their reason,
+so a reviewer can see what was accepted and why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from gates.inputs import Stack
+from gates.security import Finding, SecurityResult
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+TOOL_NAME = "foundation-gates"
+
+
+def _uri(path: Path) -> str:
+    try:
+        return Path(os.path.relpath(path.resolve(), Path.cwd())).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _rule(finding: Finding) -> dict[str, Any]:
+    rule: dict[str, Any] = {
+        "id": finding.check_id,
+        "name": finding.check_id,
+        "shortDescription": {"text": finding.check_name or finding.check_id},
+    }
+    if finding.guideline:
+        rule["help"] = {"text": finding.guideline}
+    return rule
+
+
+def _result(stack: Stack, finding: Finding) -> dict[str, Any]:
+    text = finding.check_name + (": " + "; ".join(finding.details) if finding.details else "")
+    result: dict[str, Any] = {
+        "ruleId": finding.check_id,
+        "level": "error",
+        "message": {"text": f"{finding.resource}: {text}"},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _uri(stack.path)},
+                    "region": {"startLine": max(1, finding.line)},
+                },
+                "logicalLocations": [{"fullyQualifiedName": finding.resource, "kind": "resource"}],
+            }
+        ],
+    }
+    if finding.suppressed_by is not None:
+        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": finding.suppressed_by.reason}]
+    return result
+
+
+def sarif(stack: Stack, result: SecurityResult) -> dict[str, Any]:
+    rules = {f.check_id: _rule(f) for f in [*result.findings, *result.passed]}
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": TOOL_NAME, "rules": [rules[k] for k in sorted(rules)]}},
+                "automationDetails": {"id": f"security/{stack.env}"},
+                "results": [_result(stack, f) for f in result.findings],
+                "invocations": [
+                    {
+                        "executionSuccessful": not result.errors,
+                        "toolExecutionNotifications": [{"level": "error", "message": {"text": e}} for e in result.errors],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def junit(stack: Stack, result: SecurityResult) -> bytes:
+    cases = [*result.passed, *result.findings]
+    suite = ET.Element(
+        "testsuite",
+        name=f"security.{stack.env}",
+        tests=str(len(cases) + len(result.errors)),
+        failures=str(len(result.failed)),
+        errors=str(len(result.errors)),
+        skipped=str(len(result.suppressed)),
+    )
+    for finding in cases:
+        case = ET.SubElement(
+            suite, "testcase", classname=f"{stack.env}.{finding.resource}", name=f"{finding.check_id} {finding.check_name}"
+        )
+        if finding.suppressed_by is not None:
+            ET.SubElement(case, "skipped", message=f"suppressed: {finding.suppressed_by.reason}")
+        elif finding in result.findings:
+            failure = ET.SubElement(case, "failure", message=finding.check_name, type=finding.check_id)
+            failure.text = "\n".join([*finding.details, f"fix: {finding.guideline}" if finding.guideline else ""]).strip()
+    for index, error in enumerate(result.errors):
+        case = ET.SubElement(suite, "testcase", classname=f"{stack.env}.gate", name=f"gate error {index + 1}")
+        ET.SubElement(case, "error", message=error)
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def write_text_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def write(target: Path, stack: Stack, result: SecurityResult) -> None:
+    write_text_atomically(target / "security.sarif", (json.dumps(sarif(stack, result), indent=2) + "\n").encode())
+    write_text_atomically(target / "security.junit.xml", junit(stack, result))
