@@ -104,7 +104,8 @@ def junit(stack: Stack, result: SecurityResult) -> bytes:
     root = ET.Element("testsuites")
     root.append(suite)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data
 
 
 def write_text_atomically(path: Path, data: bytes) -> None:
