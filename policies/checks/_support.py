@@ -23,7 +23,10 @@ if str(ROOT) not in sys.path:
 
 from policies import aws_rules  # noqa: E402  (needs the project root on sys.path)
 
-__all__ = ["CheckResult", "FoundationCheck", "StackContext", "aws_rules"]
+__all__ = ["IDENTITY_POLICY_TYPES", "CheckResult", "FoundationCheck", "StackContext", "aws_rules"]
+
+# Identity-based policies the stacks create; resource policies (bucket, key) follow other rules.
+IDENTITY_POLICY_TYPES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy")
 
 
 @lru_cache(maxsize=64)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from _support import FoundationCheck, StackContext, aws_rules
-
-IDENTITY_POLICY_TYPES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy")
+from _support import IDENTITY_POLICY_TYPES, FoundationCheck, StackContext, aws_rules
 
 
 class IamNoWriteOnAnyResource(FoundationCheck):
