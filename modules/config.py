@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
+from modules.config_database import DATABASE_DEFAULTS, DATABASE_PRESETS, DatabaseConfig, database_problems
 from modules.network_layout import (
     TIERS,
     LayoutError,
@@ -265,6 +266,7 @@ class EnvironmentConfig:
     tags: TagsConfig
     state: StateSettings
     network: NetworkConfig
+    database: DatabaseConfig
     availability_zones: tuple[str, ...]
     subnets: SubnetLayout
 
@@ -284,7 +286,7 @@ class EnvironmentConfig:
         }
 
 
-_TOP_LEVEL_KEYS = ("environment", "region", "backend", "tags", "state", "network")
+_TOP_LEVEL_KEYS = ("environment", "region", "backend", "tags", "state", "network", "database")
 
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -338,7 +340,7 @@ def _allowed_from(error: Mapping[str, Any], model: type[BaseModel]) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _section_problems(file: str, prefix: str, raw: Any, model: type[_Section]) -> tuple[_Section | None, list[Problem]]:
+def _section_problems(file: str, prefix: str, raw: Any, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
     if not isinstance(raw, dict):
         return None, [Problem(file=file, key=prefix, value=raw, allowed="a table ([section])")]
     try:
@@ -423,6 +425,15 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     network, network_problems = _section_problems(file, "network", network_raw, NetworkConfig)
     problems += network_problems
 
+    database_raw = raw.get("database", {})
+    if isinstance(database_raw, dict):
+        preset_name = name if isinstance(name, str) and name in DATABASE_PRESETS else "dev"
+        database_raw = {**DATABASE_DEFAULTS, **DATABASE_PRESETS[preset_name], **database_raw}
+    database, database_section_problems = _section_problems(file, "database", database_raw, DatabaseConfig)
+    problems += database_section_problems
+    if isinstance(database, DatabaseConfig):
+        database_problems(database, problem)
+
     zones: tuple[str, ...] = ()
     layout: SubnetLayout | None = None
     if isinstance(network, NetworkConfig) and region_ok:
@@ -451,7 +462,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
 
     if problems:
         raise ConfigError(problems)
-    assert isinstance(tags, TagsConfig) and isinstance(network, NetworkConfig)
+    assert isinstance(tags, TagsConfig) and isinstance(network, NetworkConfig) and isinstance(database, DatabaseConfig)
     assert state_settings is not None and layout is not None
     return EnvironmentConfig(
         name=stem,
@@ -460,6 +471,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
         tags=tags,
         state=state_settings,
         network=network,
+        database=database,
         availability_zones=zones,
         subnets=layout,
     )

@@ -11,6 +11,7 @@ from constructs import Construct
 
 from modules.aws import provider
 from modules.config import EnvironmentConfig
+from modules.database import Database, DatabaseProps
 from modules.identity import AccountContext
 from modules.network import Network, NetworkProps
 from modules.state_bucket import StateBucket, StateBucketProps
@@ -80,6 +81,38 @@ class FoundationStack(TerraformStack):
                 retain_on_destroy=config.is_production,
             ),
         )
+        db = config.database
+        self.database = Database(
+            self,
+            "database",
+            account=self.account,
+            network=self.network,
+            props=DatabaseProps(
+                name=f"{config.tags.project}-{config.name}",
+                engine_version=db.engine_version,
+                capacity=db.capacity,
+                instance_class=db.instance_class,
+                instances=db.instances,
+                min_capacity_acu=db.min_capacity_acu,
+                max_capacity_acu=db.max_capacity_acu,
+                seconds_until_auto_pause=db.seconds_until_auto_pause,
+                storage_type=db.storage_type,
+                database_name=db.database_name,
+                master_username=db.master_username,
+                backup_retention_days=db.backup_retention_days,
+                preferred_backup_window=db.preferred_backup_window,
+                preferred_maintenance_window=db.preferred_maintenance_window,
+                performance_insights_retention_days=db.performance_insights_retention_days,
+                monitoring_interval_seconds=db.monitoring_interval_seconds,
+                log_retention_days=db.log_retention_days,
+                log_min_duration_statement_ms=db.log_min_duration_statement_ms,
+                deletion_protection=db.deletion_protection,
+                retain_on_destroy=config.is_production,
+                cluster_parameters=db.cluster_parameters,
+                instance_parameters=db.instance_parameters,
+                key_deletion_window_in_days=30 if config.is_production else 7,
+            ),
+        )
         self._outputs()
 
     def _outputs(self) -> None:
@@ -97,6 +130,14 @@ class FoundationStack(TerraformStack):
             "database_security_group_id",
             value=network.database_security_group.id,
             description="database tier security group",
+        )
+        cluster = self.database.cluster
+        TerraformOutput(self, "db_writer_endpoint", value=cluster.endpoint, description="Aurora writer endpoint")
+        TerraformOutput(self, "db_reader_endpoint", value=cluster.reader_endpoint, description="Aurora reader endpoint")
+        TerraformOutput(self, "db_port", value=cluster.port, description="PostgreSQL port")
+        TerraformOutput(self, "db_cluster_arn", value=cluster.arn, description="Aurora cluster ARN (for the Data API)")
+        TerraformOutput(
+            self, "db_secret_arn", value=self.database.secret_arn, description="ARN of the RDS-managed master secret (not its value)"
         )
 
 

@@ -1,0 +1,237 @@
+"""`[database]` of an environment file: the Aurora PostgreSQL settings and their checks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from policies import aws_rules
+
+# Aurora PostgreSQL can pause at 0 ACU from these minor versions on (Aurora User
+# Guide, "Scaling to zero ACUs with automatic pause and resume").
+AUTO_PAUSE_MINIMUM: dict[int, int] = {13: 15, 14: 12, 15: 7, 16: 3}
+# Major versions whose standard support has not ended (Aurora PostgreSQL release calendar).
+SUPPORTED_MAJOR_VERSIONS = (13, 14, 15, 16, 17)
+# Enhanced monitoring granularity RDS accepts (CreateDBInstance, MonitoringInterval).
+MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
+_VERSION = re.compile(r"^(\d+)\.(\d+)$")
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_BACKUP_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+_MAINTENANCE_WINDOW = re.compile(
+    r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$"
+)
+MINUTES_PER_WEEK = 7 * 24 * 60
+
+
+class DatabaseConfig(BaseModel):
+    """`[database]`: Aurora PostgreSQL. Keys left out take the environment's preset."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    engine_version: str = Field(description="Aurora PostgreSQL version; default 16.6.")
+    capacity: Literal["serverless", "provisioned"] = Field(description="serverless (v2) or provisioned instances.")
+    instance_class: str = Field(description="Provisioned instance class; default db.t4g.medium (dev) / db.r6g.large (prod).")
+    instances: int = Field(description="Instances, writer first, then readers spread over the zones.")
+    min_capacity_acu: float = Field(strict=False, description="Serverless v2 minimum; 0 lets an idle cluster pause.")
+    max_capacity_acu: float = Field(strict=False, description="Serverless v2 maximum.")
+    seconds_until_auto_pause: int = Field(description="Idle time before a 0-ACU cluster pauses (300 to 86400).")
+    storage_type: Literal["standard", "io-optimized"] = Field(description="Aurora Standard or I/O-Optimized.")
+    database_name: str = Field(description="Initial database.")
+    master_username: str = Field(description="Master user; its password is generated and kept by RDS.")
+    backup_retention_days: int = Field(description="Automated backup retention, 1 to 35.")
+    preferred_backup_window: str = Field(description="Daily, UTC hh:mm-hh:mm, at least 30 minutes.")
+    preferred_maintenance_window: str = Field(description="Weekly, UTC ddd:hh:mm-ddd:hh:mm, at least 30 minutes.")
+    performance_insights_retention_days: int = Field(description="7 (free) or a multiple of 31 up to 731.")
+    monitoring_interval_seconds: int = Field(description="Enhanced monitoring interval; 0 turns it off.")
+    log_retention_days: int = Field(description="Retention of the exported PostgreSQL log group.")
+    log_min_duration_statement_ms: int = Field(description="Statements slower than this are logged; -1 logs none.")
+    deletion_protection: bool = Field(description="RDS refuses to delete the cluster; default on in prod.")
+    cluster_parameters: dict[str, str] = Field(default_factory=dict, description="Extra cluster parameters.")
+    instance_parameters: dict[str, str] = Field(default_factory=dict, description="Extra instance parameters.")
+
+    @field_validator("engine_version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        match = _VERSION.match(value)
+        if not match or int(match.group(1)) not in SUPPORTED_MAJOR_VERSIONS:
+            raise ValueError(
+                "an Aurora PostgreSQL version MAJOR.MINOR with a major version in standard support: "
+                + ", ".join(map(str, SUPPORTED_MAJOR_VERSIONS))
+            )
+        return value
+
+    @field_validator("instance_class")
+    @classmethod
+    def _instance_class(cls, value: str) -> str:
+        _raise(aws_rules.aurora_instance_class_problems(value))
+        return value
+
+    @field_validator("instances")
+    @classmethod
+    def _instances(cls, value: int) -> int:
+        if not 1 <= value <= 16:
+            raise ValueError("1 writer plus up to 15 readers: 1 to 16")
+        return value
+
+    @field_validator("seconds_until_auto_pause")
+    @classmethod
+    def _pause(cls, value: int) -> int:
+        if not 300 <= value <= 86400:
+            raise ValueError("300 to 86400 seconds (5 minutes to 1 day)")
+        return value
+
+    @field_validator("database_name", "master_username")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not re.match(r"^[a-z][a-z0-9_]{0,62}$", value) or value in ("postgres", "rdsadmin", "admin"):
+            raise ValueError("1 to 63 lowercase letters, digits and underscores, starting with a letter; not a reserved name")
+        return value
+
+    @field_validator("backup_retention_days")
+    @classmethod
+    def _backup(cls, value: int) -> int:
+        _raise(aws_rules.backup_retention_problems(value))
+        return value
+
+    @field_validator("performance_insights_retention_days")
+    @classmethod
+    def _pi(cls, value: int) -> int:
+        _raise(aws_rules.pi_retention_problems(value))
+        return value
+
+    @field_validator("monitoring_interval_seconds")
+    @classmethod
+    def _monitoring(cls, value: int) -> int:
+        if value not in MONITORING_INTERVALS:
+            raise ValueError("one of " + ", ".join(map(str, MONITORING_INTERVALS)))
+        return value
+
+    @field_validator("preferred_backup_window")
+    @classmethod
+    def _backup_window(cls, value: str) -> str:
+        if not _BACKUP_WINDOW.match(value):
+            raise ValueError("hh:mm-hh:mm in UTC, e.g. 02:00-03:00")
+        start, end = _backup_minutes(value)
+        if (end - start) % (24 * 60) < 30:
+            raise ValueError("the backup window must last at least 30 minutes")
+        return value
+
+    @field_validator("preferred_maintenance_window")
+    @classmethod
+    def _maintenance_window(cls, value: str) -> str:
+        if not _MAINTENANCE_WINDOW.match(value):
+            raise ValueError("ddd:hh:mm-ddd:hh:mm in UTC, e.g. sun:04:00-sun:05:00")
+        start, end = _maintenance_minutes(value)
+        if (end - start) % MINUTES_PER_WEEK < 30:
+            raise ValueError("the maintenance window must last at least 30 minutes")
+        return value
+
+
+def _raise(problems: list[str]) -> None:
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
+def _backup_minutes(window: str) -> tuple[int, int]:
+    a, b = window.split("-")
+    return int(a[:2]) * 60 + int(a[3:]), int(b[:2]) * 60 + int(b[3:])
+
+
+def _maintenance_minutes(window: str) -> tuple[int, int]:
+    def at(part: str) -> int:
+        day, hh, mm = part.split(":")
+        return _DAYS.index(day) * 1440 + int(hh) * 60 + int(mm)
+
+    a, b = window.split("-")
+    return at(a), at(b)
+
+
+def _minutes(start: int, end: int, period: int) -> set[int]:
+    """The minutes a window covers within one period, wrapping at its end."""
+    return set(range(start, end)) if end > start else set(range(start, period)) | set(range(0, end))
+
+
+def windows_overlap(backup: str, maintenance: str) -> bool:
+    """Whether a daily backup window and a weekly maintenance window share a minute (AWS rejects that)."""
+    daily = _minutes(*_backup_minutes(backup), 1440)
+    backup_week = {(day * 1440 + minute) % MINUTES_PER_WEEK for day in range(7) for minute in daily}
+    return bool(backup_week & _minutes(*_maintenance_minutes(maintenance), MINUTES_PER_WEEK))
+
+
+def can_auto_pause(engine_version: str) -> bool:
+    major, minor = (int(p) for p in engine_version.split("."))
+    return major > 16 or (major in AUTO_PAUSE_MINIMUM and minor >= AUTO_PAUSE_MINIMUM[major])
+
+
+def database_problems(database: DatabaseConfig, problem: Callable[[str, Any, str], None]) -> None:
+    """Checks across keys, reported through `problem(key, value, allowed)`."""
+    if database.capacity == "serverless":
+        for text in aws_rules.acu_problems(database.min_capacity_acu, database.max_capacity_acu):
+            key = "database.min_capacity_acu" if text.startswith("min") else "database.max_capacity_acu"
+            value = database.min_capacity_acu if key.endswith("min_capacity_acu") else database.max_capacity_acu
+            problem(key, value, text)
+        if database.min_capacity_acu == 0 and not can_auto_pause(database.engine_version):
+            minimums = ", ".join(f"{major}.{minor}" for major, minor in AUTO_PAUSE_MINIMUM.items())
+            problem(
+                "database.min_capacity_acu",
+                database.min_capacity_acu,
+                f"0 ACU (auto-pause) needs Aurora PostgreSQL {minimums} or later; engine_version is "
+                f"{database.engine_version}: raise the version or set min_capacity_acu to 0.5 or more",
+            )
+    if windows_overlap(database.preferred_backup_window, database.preferred_maintenance_window):
+        problem(
+            "database.preferred_maintenance_window",
+            database.preferred_maintenance_window,
+            f"overlaps the daily backup window {database.preferred_backup_window}; AWS requires them apart",
+        )
+
+
+DATABASE_PRESETS: dict[str, dict[str, Any]] = {
+    # dev: pauses when idle, so an unused dev database costs storage only.
+    "dev": {
+        "capacity": "serverless",
+        "instance_class": "db.t4g.medium",
+        "instances": 1,
+        "min_capacity_acu": 0,
+        "max_capacity_acu": 4,
+        "backup_retention_days": 1,
+        "log_retention_days": 14,
+        "deletion_protection": False,
+    },
+    "staging": {
+        "capacity": "serverless",
+        "instance_class": "db.t4g.medium",
+        "instances": 1,
+        "min_capacity_acu": 0.5,
+        "max_capacity_acu": 8,
+        "backup_retention_days": 7,
+        "log_retention_days": 30,
+        "deletion_protection": True,
+    },
+    # prod: a writer and a reader in another zone, protected, with a week of backups.
+    "prod": {
+        "capacity": "provisioned",
+        "instance_class": "db.r6g.large",
+        "instances": 2,
+        "min_capacity_acu": 0.5,
+        "max_capacity_acu": 16,
+        "backup_retention_days": 7,
+        "log_retention_days": 365,
+        "deletion_protection": True,
+    },
+}
+DATABASE_DEFAULTS: dict[str, Any] = {
+    "engine_version": "16.6",
+    "seconds_until_auto_pause": 900,
+    "storage_type": "standard",
+    "database_name": "app",
+    "master_username": "app_admin",
+    "preferred_backup_window": "02:00-03:00",
+    "preferred_maintenance_window": "sun:04:00-sun:05:00",
+    "performance_insights_retention_days": 7,
+    "monitoring_interval_seconds": 60,
+    "log_min_duration_statement_ms": 1000,
+}
