@@ -109,6 +109,13 @@ class DatabaseConfig(BaseModel):
             raise ValueError("one of " + ", ".join(map(str, MONITORING_INTERVALS)))
         return value
 
+    @field_validator("cluster_parameters")
+    @classmethod
+    def _house_parameters(cls, value: dict[str, str]) -> dict[str, str]:
+        if "rds.force_ssl" in value:
+            raise ValueError("rds.force_ssl is always 1: clients must use TLS; remove it from cluster_parameters")
+        return value
+
     @field_validator("preferred_backup_window")
     @classmethod
     def _backup_window(cls, value: str) -> str:

@@ -35,7 +35,9 @@ DATA_API_ACTIONS = (
     "rds-data:ExecuteStatement",
     "rds-data:RollbackTransaction",
 )
-_STORAGE_TYPE = {"standard": "aurora", "io-optimized": "aurora-iopt1"}
+# Aurora Standard is the API default and is left unset: the provider reads it back
+# as an empty string, so writing "aurora" would show as a change on every plan.
+_STORAGE_TYPE = {"standard": None, "io-optimized": "aurora-iopt1"}
 # Parameters the construct owns: turning TLS off is not a parameter tweak.
 HOUSE_CLUSTER_PARAMETERS = ("rds.force_ssl",)
 _DB_USER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -272,8 +274,18 @@ class Database(Construct):
             role,
             "data-api",
             [
-                {"Sid": "DataApiOnThisCluster", "Effect": "Allow", "Action": list(DATA_API_ACTIONS), "Resource": self.cluster.arn},
-                {"Sid": "ReadThisClusterSecret", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": self.secret_arn},
+                {
+                    "Sid": "DataApiOnThisCluster",
+                    "Effect": "Allow",
+                    "Action": list(DATA_API_ACTIONS),
+                    "Resource": self.cluster.arn,
+                },
+                {
+                    "Sid": "ReadThisClusterSecret",
+                    "Effect": "Allow",
+                    "Action": "secretsmanager:GetSecretValue",
+                    "Resource": self.secret_arn,
+                },
                 {
                     "Sid": "DecryptThisClusterSecret",
                     "Effect": "Allow",
@@ -290,7 +302,9 @@ class Database(Construct):
             raise ValueError(f"db_user = {db_user!r}: a PostgreSQL role name (lowercase letters, digits, underscores)")
         user_arn = self.account.arn("rds-db", f"dbuser:{self.cluster.cluster_resource_id}/{db_user}")
         return self._grant(
-            role, f"connect-{db_user}", [{"Sid": "ConnectAsUser", "Effect": "Allow", "Action": "rds-db:connect", "Resource": user_arn}]
+            role,
+            f"connect-{db_user}",
+            [{"Sid": "ConnectAsUser", "Effect": "Allow", "Action": "rds-db:connect", "Resource": user_arn}],
         )
 
     def _grant(self, role: iam_role.IamRole, purpose: str, statements: list[dict[str, Any]]) -> iam_role_policy.IamRolePolicy:

@@ -137,7 +137,10 @@ class FoundationStack(TerraformStack):
         TerraformOutput(self, "db_port", value=cluster.port, description="PostgreSQL port")
         TerraformOutput(self, "db_cluster_arn", value=cluster.arn, description="Aurora cluster ARN (for the Data API)")
         TerraformOutput(
-            self, "db_secret_arn", value=self.database.secret_arn, description="ARN of the RDS-managed master secret (not its value)"
+            self,
+            "db_secret_arn",
+            value=self.database.secret_arn,
+            description="ARN of the RDS-managed master secret (not its value)",
         )
 
 

@@ -18,6 +18,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # and the S3 backend.
 NAT_VARIANTS = {f"nat{n}": n for n in range(4)}
 S3_BACKEND_VARIANT = "s3backend"
+GRANTS_VARIANT = "grants"
 
 
 class Stack:
@@ -56,6 +57,7 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The cdktf.out folder holding every synthesized test stack."""
     from cdktf import App
 
+    from modules.aws import iam_role
     from modules.config import StateSettings, load_environments
     from modules.stack import BootstrapStack, FoundationStack
 
@@ -69,6 +71,14 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, nats in NAT_VARIANTS.items():
         network = prod.network.model_copy(update={"nat_gateways": nats})
         FoundationStack(app, dataclasses.replace(prod, name=name, network=network))
+    # A stack whose database grants the Data API and IAM auth to a role, on I/O-Optimized storage.
+    database = prod.database.model_copy(update={"storage_type": "io-optimized"})
+    grants = FoundationStack(app, dataclasses.replace(prod, name=GRANTS_VARIANT, database=database))
+    role = iam_role.IamRole(
+        grants, "app-role", name="app", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": []})
+    )
+    grants.database.grant_data_api(role)
+    grants.database.grant_connect(role, "app_user")
     s3_state = StateSettings(backend="s3", bucket="filehub-tfstate-test", region="eu-central-1", key="prod/terraform.tfstate")
     FoundationStack(app, dataclasses.replace(prod, name=S3_BACKEND_VARIANT, state=s3_state))
     app.synth()

@@ -288,3 +288,60 @@ def test_main_exits_2_and_writes_nothing_on_invalid_config(tmp_path: Path) -> No
         "environments/prod.toml: network.nat_gateways = 4: at most one NAT gateway per availability zone: 0 to 3" in result.stderr
     )
     assert not outdir.exists()
+
+
+DB = VALID.replace("[network]\n", "[database]\n")
+
+
+def test_database_presets_differ_by_environment(tmp_path: Path) -> None:
+    prod = tmp_path / "prod.toml"
+    prod.write_text(VALID)
+    dev = tmp_path / "dev.toml"
+    dev.write_text(VALID.replace('"prod"', '"dev"', 1))
+    p, d = load_environment(prod).database, load_environment(dev).database
+    assert (p.capacity, p.instances, p.instance_class, p.backup_retention_days, p.deletion_protection) == (
+        "provisioned",
+        2,
+        "db.r6g.large",
+        7,
+        True,
+    )
+    assert (d.capacity, d.min_capacity_acu, d.backup_retention_days, d.deletion_protection) == ("serverless", 0, 1, False)
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ('instance_class = "db.t4g.micro"',
+         "database.instance_class = 'db.t4g.micro': instance class 'db.t4g.micro' is not offered for Aurora PostgreSQL; "
+         "use e.g. db.t4g.medium, db.r6g.large, db.r7g.large or db.serverless"),
+        ('capacity = "serverless"\nmin_capacity_acu = 0.25\nmax_capacity_acu = 4',
+         "database.min_capacity_acu = 0.25: min_capacity 0.25 ACU: Aurora Serverless v2 accepts 0 to 256 in steps of 0.5"),
+        ('capacity = "serverless"\nmin_capacity_acu = 1\nmax_capacity_acu = 300',
+         "database.max_capacity_acu = 300.0: max_capacity 300.0 ACU: Aurora Serverless v2 accepts 0 to 256 in steps of 0.5"),
+        ('capacity = "serverless"\nmin_capacity_acu = 8\nmax_capacity_acu = 4',
+         "database.min_capacity_acu = 8.0: min_capacity 8.0 is above max_capacity 4.0"),
+        ("performance_insights_retention_days = 30",
+         "database.performance_insights_retention_days = 30: Performance Insights retention 30 days: AWS accepts 7, a multiple of 31 up to 713, or 731"),
+        ("backup_retention_days = 0", "database.backup_retention_days = 0: backup retention 0 days: Aurora accepts 1 to 35"),
+        ("backup_retention_days = 36", "database.backup_retention_days = 36: backup retention 36 days: Aurora accepts 1 to 35"),
+        ('preferred_backup_window = "03:30-04:30"',
+         "database.preferred_maintenance_window = 'sun:04:00-sun:05:00': overlaps the daily backup window 03:30-04:30; AWS requires them apart"),
+        ('capacity = "serverless"\nmin_capacity_acu = 0\nengine_version = "15.4"',
+         "database.min_capacity_acu = 0.0: 0 ACU (auto-pause) needs Aurora PostgreSQL 13.15, 14.12, 15.7, 16.3 or later; "
+         "engine_version is 15.4: raise the version or set min_capacity_acu to 0.5 or more"),
+        ('cluster_parameters = { "rds.force_ssl" = "0" }',
+         "database.cluster_parameters = {'rds.force_ssl': '0'}: rds.force_ssl is always 1: clients must use TLS; remove it from cluster_parameters"),
+        ("monitoring_interval_seconds = 45", "database.monitoring_interval_seconds = 45: one of 0, 1, 5, 10, 15, 30, 60"),
+    ],
+)  # fmt: skip
+def test_rejects_database_values_aws_rejects(tmp_path: Path, setting: str, expected: str) -> None:
+    assert problems_of(tmp_path, DB + setting + "\n") == [f"{F}: {expected}"]
+
+
+def test_windows_crossing_midnight_are_compared_whole() -> None:
+    from modules.config_database import windows_overlap
+
+    assert windows_overlap("23:30-00:30", "mon:00:00-mon:00:45") is True
+    assert windows_overlap("23:30-00:30", "mon:00:30-mon:01:00") is False
+    assert windows_overlap("01:00-02:00", "sun:23:00-mon:01:30") is True

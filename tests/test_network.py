@@ -147,7 +147,8 @@ def test_flow_log_goes_to_a_kms_encrypted_log_group_with_retention(prod: Stack, 
 
 
 def test_flow_log_key_policy_admits_only_this_log_group(prod: Stack) -> None:
-    key = prod.one("aws_kms_key")
+    group = prod.deref(prod.one("aws_flow_log")["log_destination"])
+    key = prod.deref(group["kms_key_id"])
     statements = json.loads(key["policy"])["Statement"]
     logs = next(s for s in statements if s["Sid"] == "CloudWatchLogsForNamedGroups")
     assert logs["Principal"] == {"Service": "logs.eu-central-1.amazonaws.com"}
@@ -156,14 +157,18 @@ def test_flow_log_key_policy_admits_only_this_log_group(prod: Stack) -> None:
 
 
 def test_flow_log_role_can_write_only_its_log_group(prod: Stack) -> None:
-    role = prod.one("aws_iam_role")
+    role_ref = prod.one("aws_flow_log")["iam_role_arn"]
+    role = prod.deref(role_ref)
     trust = json.loads(role["assume_role_policy"])["Statement"][0]
     assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
     assert "aws:SourceAccount" in trust["Condition"]["StringEquals"]
-    policy = json.loads(prod.one("aws_iam_role_policy")["policy"])
+    (attached,) = [
+        p for p in prod.of_type("aws_iam_role_policy").values() if Stack.ref_name(p["role"]) == Stack.ref_name(role_ref)
+    ]
+    policy = json.loads(attached["policy"])
     (statement,) = policy["Statement"]
     assert statement["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
-    group = next(iter(prod.of_type("aws_cloudwatch_log_group")))
+    group = Stack.ref_name(prod.one("aws_flow_log")["log_destination"])
     assert statement["Resource"] == [
         f"${{aws_cloudwatch_log_group.{group}.arn}}",
         f"${{aws_cloudwatch_log_group.{group}.arn}}:log-stream:*",

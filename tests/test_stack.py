@@ -62,6 +62,11 @@ def test_outputs_expose_vpc_subnets_and_security_groups(prod: Stack) -> None:
         "database_subnet_ids",
         "app_security_group_id",
         "database_security_group_id",
+        "db_writer_endpoint",
+        "db_reader_endpoint",
+        "db_port",
+        "db_cluster_arn",
+        "db_secret_arn",
     }
     assert all(o.get("description") for o in prod.doc["output"].values())
 
