@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
 from modules.config_database import DATABASE_DEFAULTS, DATABASE_PRESETS, DatabaseConfig, database_problems
+from modules.config_storage import STORAGE_DEFAULTS, STORAGE_PRESETS, StorageConfig, storage_problems
 from modules.network_layout import (
     TIERS,
     LayoutError,
@@ -267,6 +268,7 @@ class EnvironmentConfig:
     state: StateSettings
     network: NetworkConfig
     database: DatabaseConfig
+    storage: StorageConfig
     availability_zones: tuple[str, ...]
     subnets: SubnetLayout
 
@@ -286,7 +288,7 @@ class EnvironmentConfig:
         }
 
 
-_TOP_LEVEL_KEYS = ("environment", "region", "backend", "tags", "state", "network", "database")
+_TOP_LEVEL_KEYS = ("environment", "region", "backend", "tags", "state", "network", "database", "storage")
 
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -434,6 +436,15 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     if isinstance(database, DatabaseConfig):
         database_problems(database, problem)
 
+    storage_raw = raw.get("storage", {})
+    if isinstance(storage_raw, dict):
+        preset_name = name if isinstance(name, str) and name in STORAGE_PRESETS else "dev"
+        storage_raw = {**STORAGE_DEFAULTS, **STORAGE_PRESETS[preset_name], **storage_raw}
+    storage, storage_section_problems = _section_problems(file, "storage", storage_raw, StorageConfig)
+    problems += storage_section_problems
+    if isinstance(storage, StorageConfig) and isinstance(tags, TagsConfig):
+        storage_problems(storage, tags.project, stem, tags.owner, problem)
+
     zones: tuple[str, ...] = ()
     layout: SubnetLayout | None = None
     if isinstance(network, NetworkConfig) and region_ok:
@@ -463,6 +474,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     if problems:
         raise ConfigError(problems)
     assert isinstance(tags, TagsConfig) and isinstance(network, NetworkConfig) and isinstance(database, DatabaseConfig)
+    assert isinstance(storage, StorageConfig)
     assert state_settings is not None and layout is not None
     return EnvironmentConfig(
         name=stem,
@@ -472,6 +484,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
         state=state_settings,
         network=network,
         database=database,
+        storage=storage,
         availability_zones=zones,
         subnets=layout,
     )

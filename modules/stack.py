@@ -11,7 +11,9 @@ from constructs import Construct
 
 from modules.aws import provider
 from modules.config import EnvironmentConfig
+from modules.config_storage import bucket_names
 from modules.database import Database, DatabaseProps
+from modules.storage import Storage, StorageProps
 from modules.identity import AccountContext
 from modules.network import Network, NetworkProps
 from modules.state_bucket import StateBucket, StateBucketProps
@@ -113,6 +115,29 @@ class FoundationStack(TerraformStack):
                 key_deletion_window_in_days=30 if config.is_production else 7,
             ),
         )
+        st = config.storage
+        self.storage = Storage(
+            self,
+            "storage",
+            account=self.account,
+            props=StorageProps(
+                name_prefix=f"{config.tags.project}-{config.name}",
+                bucket_names=bucket_names(config.tags.project, config.name, config.tags.owner, st.bucket_suffix),
+                cors_allowed_origins=st.cors_allowed_origins,
+                encryption=st.encryption,
+                uploads_temp_expiration_days=st.uploads_temp_expiration_days,
+                uploads_infrequent_access_days=st.uploads_infrequent_access_days,
+                profile_temp_expiration_days=st.profile_temp_expiration_days,
+                profile_infrequent_access_days=st.profile_infrequent_access_days,
+                reports_expiration_days=st.reports_expiration_days,
+                reports_tmp_expiration_days=st.reports_tmp_expiration_days,
+                noncurrent_version_expiration_days=st.noncurrent_version_expiration_days,
+                access_log_retention_days=st.access_log_retention_days,
+                retain_on_destroy=config.is_production,
+                deletion_protection=config.is_production,
+                key_deletion_window_in_days=30 if config.is_production else 7,
+            ),
+        )
         self._outputs()
 
     def _outputs(self) -> None:
@@ -142,6 +167,10 @@ class FoundationStack(TerraformStack):
             value=self.database.secret_arn,
             description="ARN of the RDS-managed master secret (not its value)",
         )
+        for purpose in ("uploads", "profile", "reports", "logs"):
+            bucket = getattr(self.storage, purpose).bucket
+            TerraformOutput(self, f"{purpose}_bucket", value=bucket.bucket, description=f"{purpose} bucket name")
+        TerraformOutput(self, "file_table_name", value=self.storage.file_table.table.name, description="file metadata table")
 
 
 class BootstrapStack(TerraformStack):
