@@ -26,6 +26,13 @@ class StorageConfig(BaseModel):
     bucket_suffix: str | None = Field(default=None, description="Suffix making bucket names unique; default: 8 hex of a hash.")
     uploads_temp_expiration_days: int = Field(description="uploads/temp/ objects expire after this many days.")
     uploads_infrequent_access_days: int = Field(description="uploads move to Standard-IA after this many days.")
+    uploads_expiration_days: int | None = Field(default=None, description="Uploads expire after this many days; default never.")
+    uploads_cors_methods: tuple[str, ...] = Field(
+        strict=False, description="Methods browsers may use on uploads; default GET, PUT, HEAD."
+    )
+    uploads_cors_expose_headers: tuple[str, ...] = Field(
+        strict=False, description="Response headers browsers may read; default ETag."
+    )
     profile_temp_expiration_days: int = Field(description="profile/temp/ objects expire after this many days.")
     profile_infrequent_access_days: int = Field(description="profile images move to Standard-IA after this many days.")
     reports_expiration_days: int = Field(description="Reports expire after this many days.")
@@ -62,7 +69,9 @@ def bucket_names(project: str, environment: str, owner: str, suffix: str | None)
 def lifecycle_plan(storage: StorageConfig) -> dict[str, list[dict[str, Any]]]:
     """Lifecycle rules per bucket, in Terraform JSON shape, so the AWS rules can judge them."""
 
-    def rule(rule_id: str, prefix: str, expiration: int | None = None, transitions: tuple[tuple[str, int], ...] = ()) -> dict[str, Any]:
+    def rule(
+        rule_id: str, prefix: str, expiration: int | None = None, transitions: tuple[tuple[str, int], ...] = ()
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"id": rule_id, "prefix": prefix}
         if expiration is not None:
             body["expiration"] = [{"days": expiration}]
@@ -72,7 +81,12 @@ def lifecycle_plan(storage: StorageConfig) -> dict[str, list[dict[str, Any]]]:
     return {
         "uploads": [
             rule("expire-temp", "temp/", storage.uploads_temp_expiration_days),
-            rule("infrequent-access", "", transitions=(("STANDARD_IA", storage.uploads_infrequent_access_days),)),
+            rule(
+                "infrequent-access",
+                "",
+                storage.uploads_expiration_days,
+                transitions=(("STANDARD_IA", storage.uploads_infrequent_access_days),),
+            ),
         ],
         "profile": [
             rule("expire-temp", "temp/", storage.profile_temp_expiration_days),
@@ -97,7 +111,12 @@ _LIFECYCLE_KEYS = {
 }
 
 
-def storage_problems(storage: StorageConfig, project: str, environment: str, owner: str, problem: Callable[[str, Any, str], None]) -> None:
+_EXPIRATION_KEYS = {("uploads", "infrequent-access"): "uploads_expiration_days"}
+
+
+def storage_problems(
+    storage: StorageConfig, project: str, environment: str, owner: str, problem: Callable[[str, Any, str], None]
+) -> None:
     for purpose, name in bucket_names(project, environment, owner, storage.bucket_suffix).items():
         for text in aws_rules.bucket_name_problems(name):
             problem("storage.bucket_suffix", storage.bucket_suffix, f"the {purpose} bucket would be named {name!r}: {text}")
@@ -105,16 +124,29 @@ def storage_problems(storage: StorageConfig, project: str, environment: str, own
         for rule in rules:
             key = _LIFECYCLE_KEYS[(purpose, rule["id"])]
             for text in aws_rules.lifecycle_rule_problems(rule):
-                problem(f"storage.{key}", getattr(storage, key), f"{purpose} bucket {text}")
+                # An expiration that comes too early is the expiration's fault, not the transition's.
+                blamed = _EXPIRATION_KEYS.get((purpose, rule["id"]), key) if "expiration after" in text else key
+                problem(f"storage.{blamed}", getattr(storage, blamed), f"{purpose} bucket {text}")
             days = getattr(storage, key)
             if days < 1:
                 problem(f"storage.{key}", days, "at least 1 day")
+    if storage.cors_allowed_origins:
+        rule = {
+            "allowed_methods": list(storage.uploads_cors_methods),
+            "allowed_origins": list(storage.cors_allowed_origins),
+            "expose_headers": list(storage.uploads_cors_expose_headers),
+        }
+        for text in aws_rules.cors_problems([rule]):
+            key = "uploads_cors_expose_headers" if "expose_headers" in text else "uploads_cors_methods"
+            problem(f"storage.{key}", list(getattr(storage, key)), text.replace("CORS rule 0:", "uploads CORS:"))
     if storage.noncurrent_version_expiration_days < 1:
         problem("storage.noncurrent_version_expiration_days", storage.noncurrent_version_expiration_days, "at least 1 day")
 
 
 STORAGE_DEFAULTS: dict[str, Any] = {
     "encryption": "kms",
+    "uploads_cors_methods": ["GET", "PUT", "HEAD"],
+    "uploads_cors_expose_headers": ["ETag"],
     "uploads_temp_expiration_days": 7,
     "uploads_infrequent_access_days": 30,
     "profile_temp_expiration_days": 7,
@@ -123,7 +155,11 @@ STORAGE_DEFAULTS: dict[str, Any] = {
     "reports_tmp_expiration_days": 7,
 }
 STORAGE_PRESETS: dict[str, dict[str, Any]] = {
-    "dev": {"cors_allowed_origins": ["http://localhost:3000"], "noncurrent_version_expiration_days": 7, "access_log_retention_days": 30},
+    "dev": {
+        "cors_allowed_origins": ["http://localhost:3000"],
+        "noncurrent_version_expiration_days": 7,
+        "access_log_retention_days": 30,
+    },
     "staging": {"noncurrent_version_expiration_days": 30, "access_log_retention_days": 90},
     "prod": {"noncurrent_version_expiration_days": 30, "access_log_retention_days": 365},
 }

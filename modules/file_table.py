@@ -78,7 +78,9 @@ class FileTable(Construct):
     def grant_read_write(self, role: iam_role.IamRole) -> iam_role_policy.IamRolePolicy:
         return self._grant(role, "read-write", READ_ACTIONS + WRITE_ACTIONS, ("kms:Decrypt", "kms:GenerateDataKey"))
 
-    def _grant(self, role: iam_role.IamRole, purpose: str, actions: tuple[str, ...], kms_actions: tuple[str, ...]) -> iam_role_policy.IamRolePolicy:
+    def _grant(
+        self, role: iam_role.IamRole, purpose: str, actions: tuple[str, ...], kms_actions: tuple[str, ...]
+    ) -> iam_role_policy.IamRolePolicy:
         statements: list[dict[str, Any]] = [
             {"Sid": "Items", "Effect": "Allow", "Action": list(actions), "Resource": self._resources()},
             {

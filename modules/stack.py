@@ -13,10 +13,10 @@ from modules.aws import provider
 from modules.config import EnvironmentConfig
 from modules.config_storage import bucket_names
 from modules.database import Database, DatabaseProps
-from modules.storage import Storage, StorageProps
 from modules.identity import AccountContext
 from modules.network import Network, NetworkProps
 from modules.state_bucket import StateBucket, StateBucketProps
+from modules.storage import Storage, StorageProps
 
 # The binding package pins provider 6.25.0; state written by it must not be read by
 # an older provider, and a newer major could change schemas under us.
@@ -127,6 +127,9 @@ class FoundationStack(TerraformStack):
                 encryption=st.encryption,
                 uploads_temp_expiration_days=st.uploads_temp_expiration_days,
                 uploads_infrequent_access_days=st.uploads_infrequent_access_days,
+                uploads_expiration_days=st.uploads_expiration_days,
+                uploads_cors_methods=st.uploads_cors_methods,
+                uploads_cors_expose_headers=st.uploads_cors_expose_headers,
                 profile_temp_expiration_days=st.profile_temp_expiration_days,
                 profile_infrequent_access_days=st.profile_infrequent_access_days,
                 reports_expiration_days=st.reports_expiration_days,

@@ -32,7 +32,9 @@ class StateBucketProps:
     access_log_retention_days: int = 365
 
 
-def log_delivery_statement(log_bucket: SecureBucket, account: AccountContext, source_arns: list[str], prefix: str) -> dict[str, object]:
+def log_delivery_statement(
+    log_bucket: SecureBucket, account: AccountContext, source_arns: list[str], prefix: str
+) -> dict[str, object]:
     """Bucket-policy grant for S3 server access logs: with ACLs disabled, the logging
     service writes only through this, and only for the named source buckets."""
     return {

@@ -33,6 +33,9 @@ class StorageProps:
     encryption: Literal["kms", "s3"] = "kms"
     uploads_temp_expiration_days: int = 7
     uploads_infrequent_access_days: int = 30
+    uploads_expiration_days: int | None = None
+    uploads_cors_methods: tuple[str, ...] = ("GET", "PUT", "HEAD")
+    uploads_cors_expose_headers: tuple[str, ...] = ("ETag",)
     profile_temp_expiration_days: int = 7
     profile_infrequent_access_days: int = 90
     reports_expiration_days: int = 30
@@ -96,11 +99,20 @@ class Storage(Construct):
             "uploads",
             lifecycle_rules=(
                 LifecycleRule(id="expire-temp", prefix="temp/", expiration_days=props.uploads_temp_expiration_days),
-                LifecycleRule(id="infrequent-access", transitions=(("STANDARD_IA", props.uploads_infrequent_access_days),)),
+                LifecycleRule(
+                    id="infrequent-access",
+                    expiration_days=props.uploads_expiration_days,
+                    transitions=(("STANDARD_IA", props.uploads_infrequent_access_days),),
+                ),
             ),
             # Browsers upload with presigned PUT and read the ETag to confirm it.
             cors_rules=(
-                CorsRule(allowed_methods=("GET", "PUT", "HEAD"), allowed_origins=origins, allowed_headers=("*",), expose_headers=("ETag",)),
+                CorsRule(
+                    allowed_methods=props.uploads_cors_methods,
+                    allowed_origins=origins,
+                    allowed_headers=("*",),
+                    expose_headers=props.uploads_cors_expose_headers,
+                ),
             )
             if origins
             else (),
