@@ -38,6 +38,15 @@ _register_package_shell()
 
 # isort: off  (the shell above must exist before these run)
 from cdktf_cdktf_provider_aws import (  # noqa: E402
+    acm_certificate,
+    acm_certificate_validation,
+    cloudfront_cache_policy,
+    cloudfront_distribution,
+    cloudfront_origin_access_control,
+    cloudfront_response_headers_policy,
+    cloudwatch_log_delivery,
+    cloudwatch_log_delivery_destination,
+    cloudwatch_log_delivery_source,
     cloudwatch_log_group,
     data_aws_caller_identity,
     data_aws_partition,
@@ -60,6 +69,7 @@ from cdktf_cdktf_provider_aws import (  # noqa: E402
     rds_cluster_instance,
     rds_cluster_parameter_group,
     route,
+    route53_record,
     route_table,
     route_table_association,
     s3_bucket,
@@ -77,9 +87,20 @@ from cdktf_cdktf_provider_aws import (  # noqa: E402
     vpc_endpoint,
     vpc_security_group_egress_rule,
     vpc_security_group_ingress_rule,
+    wafv2_web_acl,
+    wafv2_web_acl_logging_configuration,
 )
 
 __all__ = [
+    "acm_certificate",
+    "acm_certificate_validation",
+    "cloudfront_cache_policy",
+    "cloudfront_distribution",
+    "cloudfront_origin_access_control",
+    "cloudfront_response_headers_policy",
+    "cloudwatch_log_delivery",
+    "cloudwatch_log_delivery_destination",
+    "cloudwatch_log_delivery_source",
     "cloudwatch_log_group",
     "data_aws_caller_identity",
     "data_aws_partition",
@@ -102,6 +123,7 @@ __all__ = [
     "rds_cluster_instance",
     "rds_cluster_parameter_group",
     "route",
+    "route53_record",
     "route_table",
     "route_table_association",
     "s3_bucket",
@@ -119,4 +141,6 @@ __all__ = [
     "vpc_endpoint",
     "vpc_security_group_egress_rule",
     "vpc_security_group_ingress_rule",
+    "wafv2_web_acl",
+    "wafv2_web_acl_logging_configuration",
 ]

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
+from modules.config_cdn import CDN_DEFAULTS, CDN_PRESETS, CdnConfig, cdn_problems
 from modules.config_database import DATABASE_DEFAULTS, DATABASE_PRESETS, DatabaseConfig, database_problems
 from modules.config_storage import STORAGE_DEFAULTS, STORAGE_PRESETS, StorageConfig, storage_problems
 from modules.network_layout import (
@@ -269,6 +270,7 @@ class EnvironmentConfig:
     network: NetworkConfig
     database: DatabaseConfig
     storage: StorageConfig
+    cdn: CdnConfig
     availability_zones: tuple[str, ...]
     subnets: SubnetLayout
 
@@ -288,7 +290,7 @@ class EnvironmentConfig:
         }
 
 
-_TOP_LEVEL_KEYS = ("environment", "region", "backend", "tags", "state", "network", "database", "storage")
+_TOP_LEVEL_KEYS = ("environment", "region", "backend", "tags", "state", "network", "database", "storage", "cdn")
 
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -445,6 +447,17 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     if isinstance(storage, StorageConfig) and isinstance(tags, TagsConfig):
         storage_problems(storage, tags.project, stem, tags.owner, problem)
 
+    cdn_raw = raw.get("cdn", {})
+    if isinstance(cdn_raw, dict):
+        preset_name = name if isinstance(name, str) and name in CDN_PRESETS else "dev"
+        cdn_raw = {**CDN_DEFAULTS, **CDN_PRESETS[preset_name], **cdn_raw}
+    cdn, cdn_section_problems = _section_problems(file, "cdn", cdn_raw, CdnConfig)
+    problems += cdn_section_problems
+    if isinstance(cdn, CdnConfig):
+        cdn_problems(cdn, problem)
+        if cdn.waf_log_retention_days not in LOG_RETENTION_DAYS:
+            problem("cdn.waf_log_retention_days", cdn.waf_log_retention_days, "one of the retention periods CloudWatch Logs accepts")
+
     zones: tuple[str, ...] = ()
     layout: SubnetLayout | None = None
     if isinstance(network, NetworkConfig) and region_ok:
@@ -474,7 +487,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     if problems:
         raise ConfigError(problems)
     assert isinstance(tags, TagsConfig) and isinstance(network, NetworkConfig) and isinstance(database, DatabaseConfig)
-    assert isinstance(storage, StorageConfig)
+    assert isinstance(storage, StorageConfig) and isinstance(cdn, CdnConfig)
     assert state_settings is not None and layout is not None
     return EnvironmentConfig(
         name=stem,
@@ -485,6 +498,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
         network=network,
         database=database,
         storage=storage,
+        cdn=cdn,
         availability_zones=zones,
         subnets=layout,
     )

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cdktf import TerraformResourceLifecycle
+from cdktf import TerraformProvider, TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.aws import kms_alias, kms_key
@@ -41,11 +41,21 @@ class EncryptionKeyProps:
 class EncryptionKey(Construct):
     """A KMS key whose policy keeps the account in control and grants services by context."""
 
-    def __init__(self, scope: Construct, id: str, *, account: AccountContext, props: EncryptionKeyProps) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        account: AccountContext,
+        props: EncryptionKeyProps,
+        provider: TerraformProvider | None = None,
+        region: str | None = None,
+    ) -> None:
         super().__init__(scope, id)
         if not 7 <= props.deletion_window_in_days <= 30:
             raise ValueError(f"deletion_window_in_days = {props.deletion_window_in_days}: KMS accepts 7 to 30 days")
         self.props = props
+        region = region or account.region
         statements: list[dict[str, Any]] = [
             {
                 # Without this statement the key can become unmanageable: IAM policies
@@ -62,7 +72,7 @@ class EncryptionKey(Construct):
                 {
                     "Sid": "CloudWatchLogsForNamedGroups",
                     "Effect": "Allow",
-                    "Principal": {"Service": f"logs.{account.region}.amazonaws.com"},
+                    "Principal": {"Service": f"logs.{region}.amazonaws.com"},
                     "Action": [
                         "kms:Encrypt",
                         "kms:Decrypt",
@@ -74,21 +84,30 @@ class EncryptionKey(Construct):
                     "Resource": "*",
                     "Condition": {
                         "ArnEquals": {
-                            "kms:EncryptionContext:aws:logs:arn": [account.log_group_arn(name) for name in props.log_group_names]
+                            "kms:EncryptionContext:aws:logs:arn": [
+                                account.arn("logs", f"log-group:{name}", region=region) for name in props.log_group_names
+                            ]
                         }
                     },
                 }
             )
+        self._statements = statements
         self.key = kms_key.KmsKey(
             self,
             "key",
+            provider=provider,
             description=props.description,
             enable_key_rotation=props.enable_key_rotation,
             deletion_window_in_days=props.deletion_window_in_days,
             policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=props.prevent_destroy),
         )
-        self.alias = kms_alias.KmsAlias(self, "alias", name=f"alias/{props.alias}", target_key_id=self.key.key_id)
+        self.alias = kms_alias.KmsAlias(self, "alias", name=f"alias/{props.alias}", target_key_id=self.key.key_id, provider=provider)
+
+    def add_to_key_policy(self, statement: dict[str, Any]) -> None:
+        """Add a statement for a service that uses the key (CloudFront reading SSE-KMS objects)."""
+        self._statements.append(statement)
+        self.key.add_override("policy", json.dumps({"Version": "2012-10-17", "Statement": self._statements}))
 
     @property
     def arn(self) -> str:

@@ -12,6 +12,7 @@ from constructs import Construct
 from modules.aws import provider
 from modules.config import EnvironmentConfig
 from modules.config_storage import bucket_names
+from modules.cdn import Cdn, CdnProps
 from modules.database import Database, DatabaseProps
 from modules.identity import AccountContext
 from modules.network import Network, NetworkProps
@@ -31,13 +32,13 @@ def _configure_terraform(stack: TerraformStack) -> None:
     stack.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
 
 
-def _providers(stack: TerraformStack, region: str, tags: dict[str, str]) -> provider.AwsProvider:
+def _providers(stack: TerraformStack, region: str, tags: dict[str, str]) -> tuple[provider.AwsProvider, provider.AwsProvider]:
     default = provider.AwsProvider(stack, "aws", region=region, default_tags=[provider.AwsProviderDefaultTags(tags=tags)])
     # CloudFront-scoped resources (WAF web ACLs, ACM certificates) must live in us-east-1.
-    provider.AwsProvider(
+    us_east_1 = provider.AwsProvider(
         stack, "aws-us-east-1", alias="us_east_1", region="us-east-1", default_tags=[provider.AwsProviderDefaultTags(tags=tags)]
     )
-    return default
+    return default, us_east_1
 
 
 def render_backend(stack: TerraformStack, config: EnvironmentConfig) -> None:
@@ -61,7 +62,7 @@ class FoundationStack(TerraformStack):
         super().__init__(scope, config.name)
         self.config = config
         _configure_terraform(self)
-        _providers(self, config.region, config.default_tags())
+        _, self.us_east_1 = _providers(self, config.region, config.default_tags())
         render_backend(self, config)
         self.account = AccountContext(self, "account", region=config.region)
         net = config.network
@@ -141,6 +142,27 @@ class FoundationStack(TerraformStack):
                 key_deletion_window_in_days=30 if config.is_production else 7,
             ),
         )
+        cdn = config.cdn
+        self.cdn = Cdn(
+            self,
+            "cdn",
+            account=self.account,
+            storage=self.storage,
+            us_east_1=self.us_east_1,
+            props=CdnProps(
+                name=f"{config.tags.project}-{config.name}",
+                geo_allow_list=cdn.geo_allow_list,
+                price_class=cdn.price_class,
+                image_cache_days=cdn.image_cache_days,
+                document_cache_days=cdn.document_cache_days,
+                rate_limit_per_5_minutes=cdn.rate_limit_per_5_minutes,
+                waf_log_retention_days=cdn.waf_log_retention_days,
+                domain_name=cdn.domain_name,
+                hosted_zone_id=cdn.hosted_zone_id,
+                retain_on_destroy=config.is_production,
+                key_deletion_window_in_days=30 if config.is_production else 7,
+            ),
+        )
         self._outputs()
 
     def _outputs(self) -> None:
@@ -174,6 +196,8 @@ class FoundationStack(TerraformStack):
             bucket = getattr(self.storage, purpose).bucket
             TerraformOutput(self, f"{purpose}_bucket", value=bucket.bucket, description=f"{purpose} bucket name")
         TerraformOutput(self, "file_table_name", value=self.storage.file_table.table.name, description="file metadata table")
+        TerraformOutput(self, "cdn_domain", value=self.cdn.distribution.domain_name, description="CloudFront domain name")
+        TerraformOutput(self, "cdn_tls", value=self.cdn.tls_note, description="what TLS viewers get")
 
 
 class BootstrapStack(TerraformStack):
