@@ -246,7 +246,7 @@ class Cdn(Construct):
                 name=group,
                 priority=index,
                 override_action=wafv2_web_acl.Wafv2WebAclRuleOverrideAction(none=wafv2_web_acl.Wafv2WebAclRuleOverrideActionNone()),
-                statement={"managed_rule_group_statement": {"name": group, "vendor_name": "AWS"}},
+                statement=[{"managed_rule_group_statement": [{"name": group, "vendor_name": "AWS"}]}],
                 visibility_config=wafv2_web_acl.Wafv2WebAclRuleVisibilityConfig(**visibility(f"{name}-{group}")),
             )
             for index, group in enumerate(MANAGED_RULE_GROUPS, start=1)
@@ -256,7 +256,7 @@ class Cdn(Construct):
                 name="rate-limit-per-ip",
                 priority=len(MANAGED_RULE_GROUPS) + 1,
                 action=wafv2_web_acl.Wafv2WebAclRuleAction(block=wafv2_web_acl.Wafv2WebAclRuleActionBlock()),
-                statement={"rate_based_statement": {"limit": self.props.rate_limit_per_5_minutes, "aggregate_key_type": "IP"}},
+                statement=[{"rate_based_statement": [{"limit": self.props.rate_limit_per_5_minutes, "aggregate_key_type": "IP"}]}],
                 visibility_config=wafv2_web_acl.Wafv2WebAclRuleVisibilityConfig(**visibility(f"{name}-rate-limit")),
             )
         )
