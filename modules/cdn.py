@@ -31,7 +31,11 @@ from modules.storage import Storage
 DAY_SECONDS = 86400
 # CloudFront's own hosted zone for alias records (Route 53 API reference, AliasTarget).
 CLOUDFRONT_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2"
-MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList")
+MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+)
 IMAGE_PATTERNS = ("*.jpg", "*.jpeg", "*.png", "*.webp", "*.gif", "*.avif")
 
 
@@ -228,7 +232,9 @@ class Cdn(Construct):
                     access_control_max_age_sec=63072000, include_subdomains=True, preload=True, override=True
                 ),
                 content_type_options=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions(override=True),
-                frame_options=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions(frame_option="DENY", override=True),
+                frame_options=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions(
+                    frame_option="DENY", override=True
+                ),
                 referrer_policy=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy(
                     referrer_policy="strict-origin-when-cross-origin", override=True
                 ),
@@ -245,7 +251,9 @@ class Cdn(Construct):
             wafv2_web_acl.Wafv2WebAclRule(
                 name=group,
                 priority=index,
-                override_action=wafv2_web_acl.Wafv2WebAclRuleOverrideAction(none=wafv2_web_acl.Wafv2WebAclRuleOverrideActionNone()),
+                override_action=wafv2_web_acl.Wafv2WebAclRuleOverrideAction(
+                    none=wafv2_web_acl.Wafv2WebAclRuleOverrideActionNone()
+                ),
                 statement=[{"managed_rule_group_statement": [{"name": group, "vendor_name": "AWS"}]}],
                 visibility_config=wafv2_web_acl.Wafv2WebAclRuleVisibilityConfig(**visibility(f"{name}-{group}")),
             )
@@ -256,7 +264,9 @@ class Cdn(Construct):
                 name="rate-limit-per-ip",
                 priority=len(MANAGED_RULE_GROUPS) + 1,
                 action=wafv2_web_acl.Wafv2WebAclRuleAction(block=wafv2_web_acl.Wafv2WebAclRuleActionBlock()),
-                statement=[{"rate_based_statement": [{"limit": self.props.rate_limit_per_5_minutes, "aggregate_key_type": "IP"}]}],
+                statement=[
+                    {"rate_based_statement": [{"limit": self.props.rate_limit_per_5_minutes, "aggregate_key_type": "IP"}]}
+                ],
                 visibility_config=wafv2_web_acl.Wafv2WebAclRuleVisibilityConfig(**visibility(f"{name}-rate-limit")),
             )
         )
@@ -335,7 +345,11 @@ class Cdn(Construct):
             allow_overwrite=True,
         )
         return acm_certificate_validation.AcmCertificateValidation(
-            self, "certificate-validation", provider=us_east_1, certificate_arn=certificate.arn, validation_record_fqdns=[record.fqdn]
+            self,
+            "certificate-validation",
+            provider=us_east_1,
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn],
         )
 
     def _allow_distribution(self, bucket: SecureBucket) -> None:
@@ -367,7 +381,12 @@ class Cdn(Construct):
         """CloudFront standard logging (v2) to the log bucket; the legacy mode needs bucket ACLs,
         which every bucket here has disabled."""
         source = cloudwatch_log_delivery_source.CloudwatchLogDeliverySource(
-            self, "log-source", provider=us_east_1, name=f"{self.props.name}-cdn", log_type="ACCESS_LOGS", resource_arn=self.distribution.arn
+            self,
+            "log-source",
+            provider=us_east_1,
+            name=f"{self.props.name}-cdn",
+            log_type="ACCESS_LOGS",
+            resource_arn=self.distribution.arn,
         )
         destination = cloudwatch_log_delivery_destination.CloudwatchLogDeliveryDestination(
             self,

@@ -456,7 +456,9 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     if isinstance(cdn, CdnConfig):
         cdn_problems(cdn, problem)
         if cdn.waf_log_retention_days not in LOG_RETENTION_DAYS:
-            problem("cdn.waf_log_retention_days", cdn.waf_log_retention_days, "one of the retention periods CloudWatch Logs accepts")
+            problem(
+                "cdn.waf_log_retention_days", cdn.waf_log_retention_days, "one of the retention periods CloudWatch Logs accepts"
+            )
 
     zones: tuple[str, ...] = ()
     layout: SubnetLayout | None = None

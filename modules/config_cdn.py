@@ -21,12 +21,16 @@ class CdnConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
-    geo_allow_list: tuple[str, ...] = Field(strict=False, description="ISO 3166-1 alpha-2 countries served; default DE, AT, CH, US, GB.")
+    geo_allow_list: tuple[str, ...] = Field(
+        strict=False, description="ISO 3166-1 alpha-2 countries served; default DE, AT, CH, US, GB."
+    )
     price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = Field(
         description="Edge locations used; default PriceClass_100 (North America and Europe, the cheapest)."
     )
     domain_name: str | None = Field(default=None, description="Custom domain; default none (the cloudfront.net name).")
-    hosted_zone_id: str | None = Field(default=None, description="Route 53 zone for the domain's records and certificate validation.")
+    hosted_zone_id: str | None = Field(
+        default=None, description="Route 53 zone for the domain's records and certificate validation."
+    )
     image_cache_days: int = Field(description="How long images stay cached; default 30.")
     document_cache_days: int = Field(description="How long reports stay cached; default 7.")
     rate_limit_per_5_minutes: int = Field(description="Requests per IP per 5 minutes before WAF blocks; default 2000.")

@@ -102,7 +102,9 @@ class EncryptionKey(Construct):
             policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=props.prevent_destroy),
         )
-        self.alias = kms_alias.KmsAlias(self, "alias", name=f"alias/{props.alias}", target_key_id=self.key.key_id, provider=provider)
+        self.alias = kms_alias.KmsAlias(
+            self, "alias", name=f"alias/{props.alias}", target_key_id=self.key.key_id, provider=provider
+        )
 
     def add_to_key_policy(self, statement: dict[str, Any]) -> None:
         """Add a statement for a service that uses the key (CloudFront reading SSE-KMS objects)."""

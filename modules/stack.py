@@ -10,9 +10,9 @@ from cdktf import LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from constructs import Construct
 
 from modules.aws import provider
+from modules.cdn import Cdn, CdnProps
 from modules.config import EnvironmentConfig
 from modules.config_storage import bucket_names
-from modules.cdn import Cdn, CdnProps
 from modules.database import Database, DatabaseProps
 from modules.identity import AccountContext
 from modules.network import Network, NetworkProps

@@ -19,6 +19,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 NAT_VARIANTS = {f"nat{n}": n for n in range(4)}
 S3_BACKEND_VARIANT = "s3backend"
 GRANTS_VARIANT = "grants"
+DOMAIN_VARIANT = "domain"
 
 
 class Stack:
@@ -84,6 +85,8 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     grants.storage.reports.grant_read_write(role)
     grants.storage.file_table.grant_read_write(role)
     grants.storage.file_table.grant_read_data(role)
+    cdn = prod.cdn.model_copy(update={"domain_name": "files.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"})
+    FoundationStack(app, dataclasses.replace(prod, name=DOMAIN_VARIANT, cdn=cdn))
     s3_state = StateSettings(backend="s3", bucket="filehub-tfstate-test", region="eu-central-1", key="prod/terraform.tfstate")
     FoundationStack(app, dataclasses.replace(prod, name=S3_BACKEND_VARIANT, state=s3_state))
     app.synth()
