@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
+from modules.config_api import API_DEFAULTS, API_PRESETS, ApiConfig
 from modules.config_cdn import CDN_DEFAULTS, CDN_PRESETS, CdnConfig, cdn_problems
 from modules.config_database import DATABASE_DEFAULTS, DATABASE_PRESETS, DatabaseConfig, database_problems
 from modules.config_storage import STORAGE_DEFAULTS, STORAGE_PRESETS, StorageConfig, storage_problems
@@ -271,6 +272,7 @@ class EnvironmentConfig:
     database: DatabaseConfig
     storage: StorageConfig
     cdn: CdnConfig
+    api: ApiConfig
     availability_zones: tuple[str, ...]
     subnets: SubnetLayout
 
@@ -290,7 +292,7 @@ class EnvironmentConfig:
         }
 
 
-_TOP_LEVEL_KEYS = ("environment", "region", "backend", "tags", "state", "network", "database", "storage", "cdn")
+_TOP_LEVEL_KEYS = ("environment", "region", "backend", "tags", "state", "network", "database", "storage", "cdn", "api")
 
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -460,6 +462,19 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
                 "cdn.waf_log_retention_days", cdn.waf_log_retention_days, "one of the retention periods CloudWatch Logs accepts"
             )
 
+    api_raw = raw.get("api", {})
+    if isinstance(api_raw, dict):
+        preset_name = name if isinstance(name, str) and name in API_PRESETS else "dev"
+        merged: dict[str, Any] = {**API_DEFAULTS, **API_PRESETS[preset_name], **api_raw}
+        for function in ("upload_url", "download_url", "object_processor"):
+            if isinstance(api_raw.get(function), dict):
+                merged[function] = {**API_DEFAULTS[function], **api_raw[function]}
+        api_raw = merged
+    api, api_section_problems = _section_problems(file, "api", api_raw, ApiConfig)
+    problems += api_section_problems
+    if isinstance(api, ApiConfig) and api.log_retention_days not in LOG_RETENTION_DAYS:
+        problem("api.log_retention_days", api.log_retention_days, "one of the retention periods CloudWatch Logs accepts")
+
     zones: tuple[str, ...] = ()
     layout: SubnetLayout | None = None
     if isinstance(network, NetworkConfig) and region_ok:
@@ -489,7 +504,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     if problems:
         raise ConfigError(problems)
     assert isinstance(tags, TagsConfig) and isinstance(network, NetworkConfig) and isinstance(database, DatabaseConfig)
-    assert isinstance(storage, StorageConfig) and isinstance(cdn, CdnConfig)
+    assert isinstance(storage, StorageConfig) and isinstance(cdn, CdnConfig) and isinstance(api, ApiConfig)
     assert state_settings is not None and layout is not None
     return EnvironmentConfig(
         name=stem,
@@ -501,6 +516,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
         database=database,
         storage=storage,
         cdn=cdn,
+        api=api,
         availability_zones=zones,
         subnets=layout,
     )

@@ -47,6 +47,17 @@ def response(status: int, body: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def with_cors(result: dict[str, Any], event: Mapping[str, Any]) -> dict[str, Any]:
+    """Echo the request's Origin when it is one of CORS_ALLOWED_ORIGINS (a proxy
+    integration answers for itself; API Gateway adds no CORS header to it)."""
+    allowed = {o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()}
+    headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+    origin = headers.get("origin")
+    if origin and origin in allowed:
+        result["headers"] = {**result.get("headers", {}), "Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    return result
+
+
 def api_handler(function: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """Turn ApiError into its JSON response and anything unexpected into a bare 500:
     no stack trace ever leaves the function, but the log has it."""
@@ -55,13 +66,14 @@ def api_handler(function: Callable[[dict[str, Any]], dict[str, Any]]) -> Callabl
     def wrapper(event: dict[str, Any], context: Any) -> dict[str, Any]:
         request_id = getattr(context, "aws_request_id", None)
         try:
-            return function(event)
+            return with_cors(function(event), event)
         except ApiError as error:
             log("info", "request rejected", code=error.code, status=error.status, request_id=request_id)
-            return response(error.status, {"error": {"code": error.code, "message": error.message}})
-        except Exception as error:
+            return with_cors(response(error.status, {"error": {"code": error.code, "message": error.message}}), event)
+        except Exception as error:  # the boundary of the function: nothing escapes
             log("error", "unexpected failure", error=type(error).__name__, detail=str(error), request_id=request_id)
-            return response(500, {"error": {"code": "internal_error", "message": "Something went wrong; try again later."}})
+            body = {"error": {"code": "internal_error", "message": "Something went wrong; try again later."}}
+            return with_cors(response(500, body), event)
 
     return wrapper
 

@@ -161,3 +161,13 @@ def test_unexpected_failure_is_a_bare_500(aws: dict[str, Any], monkeypatch: Any)
     expect_error(
         aws, "upload_url", api_event(body={"file_name": "a.png", "content_type": "image/png", "size": 3}), 500, "internal_error"
     )
+
+
+def test_cors_origin_is_echoed_only_when_allowed(aws: dict[str, Any], monkeypatch: Any) -> None:
+    monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "https://app.example.com")
+    event = api_event(file_id="f" * 32)
+    event["headers"] = {"Origin": "https://app.example.com"}
+    result = aws["handlers"]["download_url"].handler(event, None)
+    assert result["headers"]["Access-Control-Allow-Origin"] == "https://app.example.com"
+    event["headers"] = {"origin": "https://evil.example"}
+    assert "Access-Control-Allow-Origin" not in aws["handlers"]["download_url"].handler(event, None)["headers"]
