@@ -105,6 +105,16 @@ API_DEFAULTS: dict[str, Any] = {
 }
 API_PRESETS: dict[str, dict[str, Any]] = {
     "dev": {"throttle_rate_per_second": 10, "throttle_burst": 20, "waf_rate_limit_per_5_minutes": 500, "log_retention_days": 14},
-    "staging": {"throttle_rate_per_second": 50, "throttle_burst": 100, "waf_rate_limit_per_5_minutes": 1000, "log_retention_days": 90},
-    "prod": {"throttle_rate_per_second": 100, "throttle_burst": 200, "waf_rate_limit_per_5_minutes": 2000, "log_retention_days": 365},
+    "staging": {
+        "throttle_rate_per_second": 50,
+        "throttle_burst": 100,
+        "waf_rate_limit_per_5_minutes": 1000,
+        "log_retention_days": 90,
+    },
+    "prod": {
+        "throttle_rate_per_second": 100,
+        "throttle_burst": 200,
+        "waf_rate_limit_per_5_minutes": 2000,
+        "log_retention_days": 365,
+    },
 }

@@ -95,7 +95,12 @@ class Function(Construct):
                 {"Sid": "DeadLetters", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": props.dead_letter_queue.arn}
             )
             statements.append(
-                {"Sid": "DeadLetterKey", "Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": props.key.arn}
+                {
+                    "Sid": "DeadLetterKey",
+                    "Effect": "Allow",
+                    "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                    "Resource": props.key.arn,
+                }
             )
         if props.subnet_ids:
             statements.append(
@@ -115,7 +120,11 @@ class Function(Construct):
                 }
             )
         iam_role_policy.IamRolePolicy(
-            self, "runtime", name="runtime", role=self.role.id, policy=json.dumps({"Version": "2012-10-17", "Statement": statements})
+            self,
+            "runtime",
+            name="runtime",
+            role=self.role.id,
+            policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
         )
         self.function = lambda_function.LambdaFunction(
             self,
@@ -137,7 +146,9 @@ class Function(Construct):
             dead_letter_config=lambda_function.LambdaFunctionDeadLetterConfig(target_arn=props.dead_letter_queue.arn)
             if props.dead_letter_queue is not None
             else None,
-            vpc_config=lambda_function.LambdaFunctionVpcConfig(subnet_ids=props.subnet_ids, security_group_ids=props.security_group_ids)
+            vpc_config=lambda_function.LambdaFunctionVpcConfig(
+                subnet_ids=props.subnet_ids, security_group_ids=props.security_group_ids
+            )
             if props.subnet_ids
             else None,
             depends_on=[self.log_group],
