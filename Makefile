@@ -24,7 +24,7 @@ export CHECKPOINT_DISABLE := 1
 ENV ?=
 ENVS := $(basename $(notdir $(wildcard environments/*.toml)))
 
-.PHONY: help install check synth test lint plan deploy diff cli bench clean require-env
+.PHONY: help install check synth test e2e lint plan deploy diff cli bench clean require-env
 
 help:
 	@echo "make check            synthesize every stack and run the gates (no AWS account needed)"
@@ -33,6 +33,7 @@ help:
 	@echo "make plan ENV=prod    gates, then terraform init/plan in cdktf.out/stacks/prod"
 	@echo "make deploy ENV=prod  gates, plan, then apply after confirmation (AUTO_APPROVE=1 in CI)"
 	@echo "make diff ENV=prod    cdktf diff through the pinned cdktf CLI"
+	@echo "make e2e              the file-sharing flow against a local moto server (no AWS account)"
 	@echo "make lint             ruff and mypy"
 	@echo "make bench            synth time of this project against a naive full-provider import"
 
@@ -64,6 +65,10 @@ test: install
 	@status=0; $(PY) -m pytest || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no test: that is a failure, not a pass." >&2; fi; \
 	exit $$status
+
+# Upload URL -> real HTTP upload -> processor -> download URL -> same bytes, on loopback.
+e2e: $(VENV)/.synced
+	$(PY) -m pytest tests/lambda_handlers -v
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

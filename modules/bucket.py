@@ -30,7 +30,9 @@ sse = s3_bucket_server_side_encryption_configuration
 # Named action sets behind the grant_* methods (Service Authorization Reference, Amazon S3).
 READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
 PUT_ACTIONS = ("s3:PutObject",)
-DELETE_ACTIONS = ("s3:DeleteObject", "s3:DeleteObjectVersion")
+# Deleting leaves a delete marker; the noncurrent version stays recoverable until the
+# lifecycle expires it. DeleteObjectVersion would let a role destroy that copy too.
+DELETE_ACTIONS = ("s3:DeleteObject",)
 LIST_ACTIONS = ("s3:ListBucket",)
 # What a role needs on the key to read or write SSE-KMS objects.
 KMS_READ_ACTIONS = ("kms:Decrypt",)
@@ -247,7 +249,7 @@ class SecureBucket(Construct):
         return self._grant(role, f"put-{prefix or 'all'}", PUT_ACTIONS, prefix, KMS_WRITE_ACTIONS)
 
     def grant_delete(self, role: iam_role.IamRole, prefix: str = "") -> iam_role_policy.IamRolePolicy:
-        """Delete objects (and their versions) under `prefix`."""
+        """Delete objects under `prefix` (a delete marker; earlier versions stay until the lifecycle expires them)."""
         return self._grant(role, f"delete-{prefix or 'all'}", DELETE_ACTIONS, prefix, ())
 
     def grant_read_write(self, role: iam_role.IamRole) -> iam_role_policy.IamRolePolicy:

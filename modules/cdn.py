@@ -8,6 +8,7 @@ from typing import Any, Literal
 from cdktf import TerraformProvider
 from constructs import Construct
 
+from modules import waf
 from modules.aws import (
     acm_certificate,
     acm_certificate_validation,
@@ -18,10 +19,8 @@ from modules.aws import (
     cloudwatch_log_delivery,
     cloudwatch_log_delivery_destination,
     cloudwatch_log_delivery_source,
-    cloudwatch_log_group,
     route53_record,
     wafv2_web_acl,
-    wafv2_web_acl_logging_configuration,
 )
 from modules.bucket import SecureBucket
 from modules.identity import AccountContext
@@ -243,47 +242,19 @@ class Cdn(Construct):
 
     def _web_acl(self, us_east_1: TerraformProvider) -> wafv2_web_acl.Wafv2WebAcl:
         name = self.props.name
-
-        def visibility(metric: str) -> dict[str, Any]:
-            return {"cloudwatch_metrics_enabled": True, "metric_name": metric, "sampled_requests_enabled": True}
-
-        rules = [
-            wafv2_web_acl.Wafv2WebAclRule(
-                name=group,
-                priority=index,
-                override_action=wafv2_web_acl.Wafv2WebAclRuleOverrideAction(
-                    none=wafv2_web_acl.Wafv2WebAclRuleOverrideActionNone()
-                ),
-                statement=[{"managed_rule_group_statement": [{"name": group, "vendor_name": "AWS"}]}],
-                visibility_config=wafv2_web_acl.Wafv2WebAclRuleVisibilityConfig(**visibility(f"{name}-{group}")),
-            )
-            for index, group in enumerate(MANAGED_RULE_GROUPS, start=1)
-        ]
-        rules.append(
-            wafv2_web_acl.Wafv2WebAclRule(
-                name="rate-limit-per-ip",
-                priority=len(MANAGED_RULE_GROUPS) + 1,
-                action=wafv2_web_acl.Wafv2WebAclRuleAction(block=wafv2_web_acl.Wafv2WebAclRuleActionBlock()),
-                statement=[
-                    {"rate_based_statement": [{"limit": self.props.rate_limit_per_5_minutes, "aggregate_key_type": "IP"}]}
-                ],
-                visibility_config=wafv2_web_acl.Wafv2WebAclRuleVisibilityConfig(**visibility(f"{name}-rate-limit")),
-            )
-        )
-        acl = wafv2_web_acl.Wafv2WebAcl(
+        acl = waf.managed_rules_acl(
             self,
             "web-acl",
             provider=us_east_1,
             name=f"{name}-cdn",
             description=f"{name}: AWS managed rules and a per-IP rate limit in front of CloudFront",
-            scope="CLOUDFRONT",
-            default_action=wafv2_web_acl.Wafv2WebAclDefaultAction(allow=wafv2_web_acl.Wafv2WebAclDefaultActionAllow()),
-            rule=rules,
-            visibility_config=wafv2_web_acl.Wafv2WebAclVisibilityConfig(**visibility(f"{name}-cdn")),
+            waf_scope="CLOUDFRONT",
+            managed_rule_groups=MANAGED_RULE_GROUPS,
+            rate_limit_per_5_minutes=self.props.rate_limit_per_5_minutes,
+            metric_name=f"{name}-cdn",
         )
-        # WAF logs for a CLOUDFRONT ACL go to us-east-1, into a group whose name starts
-        # with aws-waf-logs- (a WAF requirement), encrypted with a key there.
-        group_name = f"aws-waf-logs-{name}"
+        # WAF logs for a CLOUDFRONT ACL go to us-east-1, encrypted with a key there.
+        group_name = waf.log_group_name(name)
         key = EncryptionKey(
             self,
             "waf-log-key",
@@ -298,28 +269,13 @@ class Cdn(Construct):
                 prevent_destroy=self.props.retain_on_destroy,
             ),
         )
-        self.waf_log_group = cloudwatch_log_group.CloudwatchLogGroup(
+        self.waf_log_group = waf.log_to_cloudwatch(
             self,
-            "waf-logs",
+            acl=acl,
+            group_name=group_name,
+            key=key,
+            retention_days=self.props.waf_log_retention_days,
             provider=us_east_1,
-            name=group_name,
-            retention_in_days=self.props.waf_log_retention_days,
-            kms_key_id=key.arn,
-        )
-        wafv2_web_acl_logging_configuration.Wafv2WebAclLoggingConfiguration(
-            self,
-            "waf-logging",
-            provider=us_east_1,
-            resource_arn=acl.arn,
-            log_destination_configs=[self.waf_log_group.arn],
-            # Credentials must never land in logs.
-            redacted_fields=[
-                wafv2_web_acl_logging_configuration.Wafv2WebAclLoggingConfigurationRedactedFields(
-                    single_header=wafv2_web_acl_logging_configuration.Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader(
-                        name="authorization"
-                    )
-                )
-            ],
         )
         return acl
 

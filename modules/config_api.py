@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 _CONTENT_TYPE = re.compile(r"^[a-z]+/[a-z0-9.+-]+$")
+_USER_POOL_ARN = re.compile(r"^arn:aws(-[a-z]+)*:cognito-idp:([a-z]{2}(-[a-z]+)+-\d):\d{12}:userpool/\2_[A-Za-z0-9]+$")
 # Lambda accepts 128 MB to 10,240 MB and timeouts up to 900 s (Lambda quotas).
 MEMORY_RANGE_MB = (128, 10240)
 TIMEOUT_RANGE_SECONDS = (1, 900)
@@ -57,6 +58,11 @@ class ApiConfig(BaseModel):
     waf_rate_limit_per_5_minutes: int = Field(description="Requests per IP per 5 minutes before the regional WAF blocks.")
     log_retention_days: int = Field(description="Function and access log retention.")
     lambdas_in_vpc: bool = Field(description="Run the functions in the private subnets (needs NAT or endpoints).")
+    user_pool_arn: str | None = Field(default=None, description="Existing Cognito user pool to trust; default: create one.")
+    allow_self_sign_up: bool = Field(default=False, description="Let anyone register; default: administrators invite users.")
+    manage_api_gateway_account: bool = Field(
+        default=True, description="Set the Region's API Gateway logging role (one per account and Region)."
+    )
     upload_url: FunctionConfig
     download_url: FunctionConfig
     object_processor: FunctionConfig
@@ -82,6 +88,15 @@ class ApiConfig(BaseModel):
     def _upload_ttl(cls, value: int) -> int:
         if not 60 <= value <= 900:
             raise ValueError("60 to 900 seconds: an upload URL is short-lived")
+        return value
+
+    @field_validator("user_pool_arn")
+    @classmethod
+    def _pool(cls, value: str | None) -> str | None:
+        if value is not None and not _USER_POOL_ARN.match(value):
+            raise ValueError(
+                "a user pool ARN such as arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_AbCdEf123"
+            )
         return value
 
     @field_validator("download_url_ttl_seconds")

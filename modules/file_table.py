@@ -22,6 +22,9 @@ TTL_ATTRIBUTE = "expires_at"
 
 READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
 WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem")
+# Narrower sets for roles that only record new items or only change existing ones.
+CREATE_ACTIONS = ("dynamodb:PutItem",)
+UPDATE_ACTIONS = ("dynamodb:UpdateItem",)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +78,14 @@ class FileTable(Construct):
     def grant_write_data(self, role: iam_role.IamRole) -> iam_role_policy.IamRolePolicy:
         return self._grant(role, "write", WRITE_ACTIONS, ("kms:Decrypt", "kms:GenerateDataKey"))
 
+    def grant_create_items(self, role: iam_role.IamRole) -> iam_role_policy.IamRolePolicy:
+        """Put new items (conditional puts included); no reads, updates or deletes."""
+        return self._grant(role, "create", CREATE_ACTIONS, ("kms:Decrypt", "kms:GenerateDataKey"))
+
+    def grant_update_items(self, role: iam_role.IamRole) -> iam_role_policy.IamRolePolicy:
+        """Update existing items; no puts or deletes."""
+        return self._grant(role, "update", UPDATE_ACTIONS, ("kms:Decrypt", "kms:GenerateDataKey"))
+
     def grant_read_write(self, role: iam_role.IamRole) -> iam_role_policy.IamRolePolicy:
         return self._grant(role, "read-write", READ_ACTIONS + WRITE_ACTIONS, ("kms:Decrypt", "kms:GenerateDataKey"))
 
@@ -82,7 +93,13 @@ class FileTable(Construct):
         self, role: iam_role.IamRole, purpose: str, actions: tuple[str, ...], kms_actions: tuple[str, ...]
     ) -> iam_role_policy.IamRolePolicy:
         statements: list[dict[str, Any]] = [
-            {"Sid": "Items", "Effect": "Allow", "Action": list(actions), "Resource": self._resources()},
+            # Indexes are only read through Query; a role that cannot query gets the table alone.
+            {
+                "Sid": "Items",
+                "Effect": "Allow",
+                "Action": list(actions),
+                "Resource": self._resources() if "dynamodb:Query" in actions else [self.table.arn],
+            },
             {
                 "Sid": "TableKey",
                 "Effect": "Allow",

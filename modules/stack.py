@@ -6,9 +6,12 @@ create providers.
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from pathlib import Path
+
+from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from constructs import Construct
 
+from modules.api import FileApi, FileApiProps, FunctionLimits
 from modules.aws import provider
 from modules.cdn import Cdn, CdnProps
 from modules.config import EnvironmentConfig
@@ -163,6 +166,47 @@ class FoundationStack(TerraformStack):
                 key_deletion_window_in_days=30 if config.is_production else 7,
             ),
         )
+        api = config.api
+
+        def limits(function: str) -> FunctionLimits:
+            settings = getattr(api, function)
+            return FunctionLimits(
+                memory_mb=settings.memory_mb,
+                timeout_seconds=settings.timeout_seconds,
+                reserved_concurrency=settings.reserved_concurrency,
+            )
+
+        self.api = FileApi(
+            self,
+            "api",
+            account=self.account,
+            network=self.network,
+            storage=self.storage,
+            props=FileApiProps(
+                name=f"{config.tags.project}-{config.name}",
+                # Packages are built beside the synthesized stacks; synthesis copies them in.
+                build_dir=Path(App.of(self).outdir) / "build" / config.name,
+                allowed_content_types=api.allowed_content_types,
+                max_upload_bytes=api.max_upload_bytes,
+                upload_url_ttl_seconds=api.upload_url_ttl_seconds,
+                download_url_ttl_seconds=api.download_url_ttl_seconds,
+                pending_ttl_seconds=api.pending_ttl_seconds,
+                cors_allowed_origins=st.cors_allowed_origins,
+                throttle_rate_per_second=api.throttle_rate_per_second,
+                throttle_burst=api.throttle_burst,
+                waf_rate_limit_per_5_minutes=api.waf_rate_limit_per_5_minutes,
+                log_retention_days=api.log_retention_days,
+                lambdas_in_vpc=api.lambdas_in_vpc,
+                upload_url=limits("upload_url"),
+                download_url=limits("download_url"),
+                object_processor=limits("object_processor"),
+                user_pool_arn=api.user_pool_arn,
+                allow_self_sign_up=api.allow_self_sign_up,
+                manage_api_gateway_account=api.manage_api_gateway_account,
+                retain_on_destroy=config.is_production,
+                key_deletion_window_in_days=30 if config.is_production else 7,
+            ),
+        )
         self._outputs()
 
     def _outputs(self) -> None:
@@ -198,6 +242,21 @@ class FoundationStack(TerraformStack):
         TerraformOutput(self, "file_table_name", value=self.storage.file_table.table.name, description="file metadata table")
         TerraformOutput(self, "cdn_domain", value=self.cdn.distribution.domain_name, description="CloudFront domain name")
         TerraformOutput(self, "cdn_tls", value=self.cdn.tls_note, description="what TLS viewers get")
+        TerraformOutput(self, "api_url", value=self.api.rest_api.url, description="file-sharing API base URL (stage)")
+        if self.api.user_pool is not None:
+            TerraformOutput(self, "user_pool_id", value=self.api.user_pool.pool.id, description="Cognito user pool id")
+            TerraformOutput(
+                self,
+                "user_pool_client_id",
+                value=self.api.user_pool.client.id,
+                description="Cognito app client id (public, no secret)",
+            )
+        TerraformOutput(
+            self,
+            "processor_dead_letter_queue_url",
+            value=self.api.dead_letter_queue.url,
+            description="uploads the processor failed on, for inspection and replay",
+        )
 
 
 class BootstrapStack(TerraformStack):

@@ -20,6 +20,9 @@ NAT_VARIANTS = {f"nat{n}": n for n in range(4)}
 S3_BACKEND_VARIANT = "s3backend"
 GRANTS_VARIANT = "grants"
 DOMAIN_VARIANT = "domain"
+# Functions in the VPC, an existing user pool, and the account logging role left to another stack.
+API_VARIANT = "apivpc"
+EXISTING_USER_POOL_ARN = "arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_Existing1"
 
 
 class Stack:
@@ -33,10 +36,19 @@ class Stack:
     def of_type(self, rtype: str) -> dict[str, dict[str, Any]]:
         return dict(self.doc.get("resource", {}).get(rtype, {}))
 
-    def one(self, rtype: str) -> dict[str, Any]:
-        found = self.of_type(rtype)
+    def one(self, rtype: str, under: str | None = None) -> dict[str, Any]:
+        """The single resource of a type, optionally among those of one construct (`under="api"`)."""
+        found = self.of_type(rtype) if under is None else self.under(rtype, under)
         assert len(found) == 1, f"expected one {rtype}, found {sorted(found)}"
         return next(iter(found.values()))
+
+    def under(self, rtype: str, construct: str) -> dict[str, dict[str, Any]]:
+        """Resources of a type created inside a construct, by its path below the stack."""
+        return {
+            name: body
+            for name, body in self.of_type(rtype).items()
+            if body["//"]["metadata"]["path"].split("/", 1)[1].startswith(f"{construct}/")
+        }
 
     def by_name_tag(self, rtype: str) -> dict[str, dict[str, Any]]:
         return {body["tags"]["Name"]: body for body in self.of_type(rtype).values()}
@@ -87,6 +99,10 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     grants.storage.file_table.grant_read_data(role)
     cdn = prod.cdn.model_copy(update={"domain_name": "files.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"})
     FoundationStack(app, dataclasses.replace(prod, name=DOMAIN_VARIANT, cdn=cdn))
+    api = prod.api.model_copy(
+        update={"lambdas_in_vpc": True, "user_pool_arn": EXISTING_USER_POOL_ARN, "manage_api_gateway_account": False}
+    )
+    FoundationStack(app, dataclasses.replace(prod, name=API_VARIANT, api=api))
     s3_state = StateSettings(backend="s3", bucket="filehub-tfstate-test", region="eu-central-1", key="prod/terraform.tfstate")
     FoundationStack(app, dataclasses.replace(prod, name=S3_BACKEND_VARIANT, state=s3_state))
     app.synth()

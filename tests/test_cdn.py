@@ -87,7 +87,7 @@ def test_waf_acl_is_cloudfront_scoped_in_us_east_1_with_managed_rules_and_rate_l
     ]
     rate = next(s["rate_based_statement"][0] for s in statements if "rate_based_statement" in s)
     assert rate == {"limit": 2000, "aggregate_key_type": "IP"}
-    logging = prod.one("aws_wafv2_web_acl_logging_configuration")
+    logging = prod.one("aws_wafv2_web_acl_logging_configuration", under="cdn")
     group = prod.deref(logging["log_destination_configs"][0])
     assert (
         group["name"].startswith("aws-waf-logs-") and group["provider"] == "aws.us_east_1" and group["retention_in_days"] == 365

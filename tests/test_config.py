@@ -345,3 +345,53 @@ def test_windows_crossing_midnight_are_compared_whole() -> None:
     assert windows_overlap("23:30-00:30", "mon:00:00-mon:00:45") is True
     assert windows_overlap("23:30-00:30", "mon:00:30-mon:01:00") is False
     assert windows_overlap("01:00-02:00", "sun:23:00-mon:01:30") is True
+
+
+API = VALID.replace("[network]\n", "[api]\n")
+
+
+def test_api_presets_differ_by_environment(tmp_path: Path) -> None:
+    prod = tmp_path / "prod.toml"
+    prod.write_text(VALID)
+    dev = tmp_path / "dev.toml"
+    dev.write_text(VALID.replace('"prod"', '"dev"', 1))
+    p, d = load_environment(prod).api, load_environment(dev).api
+    assert (p.throttle_rate_per_second, p.throttle_burst, p.log_retention_days) == (100, 200, 365)
+    assert (d.throttle_rate_per_second, d.throttle_burst, d.log_retention_days) == (10, 20, 14)
+    assert (p.lambdas_in_vpc, p.allow_self_sign_up, p.user_pool_arn) == (False, False, None)
+    assert p.object_processor.timeout_seconds == 30
+
+
+def test_function_settings_merge_with_their_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "prod.toml"
+    path.write_text(API + "[api.upload_url]\nmemory_mb = 512\n")
+    upload = load_environment(path).api.upload_url
+    assert (upload.memory_mb, upload.timeout_seconds, upload.reserved_concurrency) == (512, 10, 20)
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("upload_url_ttl_seconds = 3600",
+         "api.upload_url_ttl_seconds = 3600: 60 to 900 seconds: an upload URL is short-lived"),
+        ("download_url_ttl_seconds = 3600",
+         "api.download_url_ttl_seconds = 3600: 10 to 300 seconds: a download URL is short-lived"),
+        ("max_upload_bytes = 6000000000",
+         "api.max_upload_bytes = 6000000000: 1 byte to 5 GiB, the most S3 accepts in a single upload"),
+        ('allowed_content_types = ["image/*"]',
+         "api.allowed_content_types = ['image/*']: a non-empty list of MIME types such as image/png"),
+        ('user_pool_arn = "my-pool"',
+         "api.user_pool_arn = 'my-pool': a user pool ARN such as arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_AbCdEf123"),
+        ("log_retention_days = 10",
+         "api.log_retention_days = 10: one of the retention periods CloudWatch Logs accepts"),
+        ("[api.upload_url]\nmemory_mb = 64",
+         "api.upload_url.memory_mb = 64: Lambda accepts 128 to 10240 MB"),
+        ("[api.object_processor]\ntimeout_seconds = 901",
+         "api.object_processor.timeout_seconds = 901: Lambda accepts 1 to 900 seconds"),
+        ("[api.download_url]\nreserved_concurrency = 0",
+         "api.download_url.reserved_concurrency = 0: 1 to 1000 (the default account limit); 0 would switch the function off"),
+        ("lambdas_in_vpc = 1", "api.lambdas_in_vpc = 1: true or false, without quotes"),
+    ],
+)  # fmt: skip
+def test_rejects_api_values_aws_rejects(tmp_path: Path, setting: str, expected: str) -> None:
+    assert problems_of(tmp_path, API + setting + "\n") == [f"{F}: {expected}"]

@@ -77,6 +77,10 @@ def test_outputs_expose_vpc_subnets_and_security_groups(prod: Stack) -> None:
         "file_table_name",
         "cdn_domain",
         "cdn_tls",
+        "api_url",
+        "user_pool_id",
+        "user_pool_client_id",
+        "processor_dead_letter_queue_url",
     }
     assert all(o.get("description") for o in prod.doc["output"].values())
 
