@@ -1,6 +1,6 @@
-"""`python -m gates <cdk.tf.json or stack dir>... [--env ENV]`
+"""`python -m gates <cdk.tf.json or stack dir>... [--env ENV] [--budget-usd N] [--compare-to COST_JSON]`
 
-Runs every gate on synthesized Terraform JSON. It reads the JSON only (never the
+Runs every gate (security and cost) on synthesized Terraform JSON. It reads the JSON only (never the
 constructs), so it works on any `cdk.tf.json`, hand-written ones included.
 
 Exit codes: 0 every gate passed, 1 a gate failed, 2 the input is unusable.
@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from gates import report, security, suppressions
+from gates import cost, cost_report, report, security, suppressions
 from gates.inputs import InputError, Stack, resolve
+from gates.pricing import load_budget
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +34,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="IDS",
         help="run only these checks (comma-separated ids, e.g. FND_S3_1,CKV_AWS_18); default: all",
     )
+    parser.add_argument(
+        "--budget-usd", metavar="N", help="monthly budget for every stack gated, overriding policies/budgets.toml"
+    )
+    parser.add_argument(
+        "--compare-to",
+        type=Path,
+        metavar="COST_JSON",
+        help="an earlier cost.json (or a reports folder with <env>/cost.json) to show the monthly change against",
+    )
+    parser.add_argument("--region", help="Region to price a stack whose aws provider sets none (default: none, and it fails)")
+    parser.add_argument("--pricing-dir", type=Path, default=ROOT / "policies" / "pricing")
+    parser.add_argument("--usage-dir", type=Path, default=ROOT / "policies" / "usage")
+    parser.add_argument("--budgets", type=Path, default=ROOT / "policies" / "budgets.toml")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today(), help=argparse.SUPPRESS)
     return parser
 
@@ -48,17 +63,38 @@ def main(argv: list[str] | None = None) -> int:
             raise InputError(f"two stacks are named {', '.join(duplicates)}; pass --env or use one folder per stack")
         allowed = suppressions.load(args.suppressions)
         only = tuple(c.strip() for c in args.check.split(",") if c.strip())
+        budget_override = _budget(args.budget_usd)
+        costs = {
+            s.env: cost_report.CostOutcome(
+                estimate=cost.estimate(s, args.pricing_dir, args.usage_dir, args.region),
+                budget_usd=budget_override if budget_override is not None else load_budget(args.budgets, s.env),
+                previous=cost_report.load_previous(args.compare_to, s.env) if args.compare_to else None,
+            )
+            for s in stacks
+        }
         raw = security.run_checkov(stacks, args.checks_dir, only)
     except (InputError, security.GateError) as exc:
         print(f"gates: {exc}", file=sys.stderr)
         return 2
     results = security.evaluate(stacks, allowed, raw, args.today, only)
     for stack in stacks:
-        report.write(args.reports_dir, stack, results[stack.env])
-    print(report.console(stacks, results))
-    passed = all(r.ok for r in results.values())
+        report.write(args.reports_dir, stack, results[stack.env], costs[stack.env])
+    print(report.console(stacks, results, costs))
+    passed = all(r.ok for r in results.values()) and all(c.ok for c in costs.values())
     print(
-        f"\nReports in {args.reports_dir}/<env>/: summary.json, security.sarif, security.junit.xml. "
+        f"\nReports in {args.reports_dir}/<env>/: summary.json, security.sarif, security.junit.xml, cost.json, cost.md. "
         + ("All gates passed." if passed else "Gates FAILED.")
     )
     return 0 if passed else 1
+
+
+def _budget(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise InputError(f"--budget-usd {text!r}: a number of US dollars such as 250 or 99.50")
+    if not value.is_finite() or value < 0:
+        raise InputError(f"--budget-usd {text!r}: a number of US dollars, 0 or more")
+    return value

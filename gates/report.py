@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from gates import formats
+from gates import cost_report, formats
 from gates.inputs import Stack
 from gates.security import Finding, SecurityResult
 
@@ -32,11 +32,11 @@ def inventory(stack: Stack) -> str:
     return f"{total} resource{'' if total == 1 else 's'}" + (f" ({', '.join(parts)})" if parts else "")
 
 
-def summary(stack: Stack, result: SecurityResult) -> dict[str, Any]:
-    return {
+def summary(stack: Stack, result: SecurityResult, cost: cost_report.CostOutcome | None = None) -> dict[str, Any]:
+    document = {
         "env": stack.env,
         "stack": str(stack.path),
-        "passed": result.ok,
+        "passed": result.ok and (cost is None or cost.ok),
         "resources": len(stack.resources()),
         "checks": {
             "passed": result.passed_checks,
@@ -59,6 +59,9 @@ def summary(stack: Stack, result: SecurityResult) -> dict[str, Any]:
         ],
         "errors": list(result.errors),
     }
+    if cost is not None:
+        document["cost"] = cost_report.summary_entry(cost)
+    return document
 
 
 def _message(finding: Finding) -> str:
@@ -71,32 +74,49 @@ def _fix(finding: Finding) -> str:
     return f"see {finding.check_id} in the Checkov policy index (https://www.checkov.io/5.Policy%20Index/terraform.html)"
 
 
-def write(reports_dir: Path, stack: Stack, result: SecurityResult) -> Path:
-    """summary.json, security.sarif and security.junit.xml; each written beside, then renamed."""
+def write(reports_dir: Path, stack: Stack, result: SecurityResult, cost: cost_report.CostOutcome | None = None) -> Path:
+    """summary.json, security.sarif, security.junit.xml, and with a cost outcome cost.json and
+    cost.md; each written beside, then renamed."""
     target = reports_dir / stack.env
     target.mkdir(parents=True, exist_ok=True)
     formats.write(target, stack, result)
+    if cost is not None:
+        cost_report.write(target, cost)
     path = target / "summary.json"
-    formats.write_text_atomically(path, (json.dumps(summary(stack, result), indent=2) + "\n").encode())
+    formats.write_text_atomically(path, (json.dumps(summary(stack, result, cost), indent=2) + "\n").encode())
     return path
 
 
-def console(stacks: list[Stack], results: dict[str, SecurityResult]) -> str:
+def console(
+    stacks: list[Stack], results: dict[str, SecurityResult], costs: dict[str, cost_report.CostOutcome] | None = None
+) -> str:
     lines = []
+    costs = costs or {}
     width = max(len(s.env) for s in stacks)
     for stack in stacks:
         r = results[stack.env]
-        verdict = "PASS" if r.ok else "FAIL"
+        c = costs.get(stack.env)
+        verdict = "PASS" if r.ok and (c is None or c.ok) else "FAIL"
+        money = f"  |  {cost_report.headline(c)}" if c is not None else ""
         lines.append(
             f"{stack.env:<{width}}  {verdict}  security: {r.passed_checks} passed, {len(r.failed)} failed, "
-            f"{len(r.suppressed)} suppressed  |  {inventory(stack)}"
+            f"{len(r.suppressed)} suppressed{money}  |  {inventory(stack)}"
         )
     for stack in stacks:
+        c = costs.get(stack.env)
+        if c is not None and c.previous is not None and c.deltas():
+            lines.append("")
+            lines.append(f"{stack.env}: monthly change per resource")
+            lines += cost_report.delta_lines(c)
+    for stack in stacks:
         r = results[stack.env]
-        if r.ok:
+        c = costs.get(stack.env)
+        if r.ok and (c is None or c.ok):
             continue
         lines.append("")
         lines.append(f"{stack.env}: what to fix")
+        if c is not None:
+            lines += cost_report.problems(c)
         for error in r.errors:
             lines.append(f"  ! {error}")
         grouped: dict[str, list[Finding]] = defaultdict(list)

@@ -1,0 +1,489 @@
+"""Monthly cost of a synthesized stack, from the price catalogue and a usage profile.
+
+Reads the Terraform JSON only. Every resource type is either priced here or declared
+free in policies/pricing/free.toml; anything else is listed as unpriced and fails the
+gate, so a new resource type can never add a silent $0 to an estimate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from gates.inputs import InputError, Stack
+from gates.pricing import Catalogue, Price, Usage, load_catalogue
+
+HOURS_PER_MONTH = Decimal(730)  # AWS pricing pages' month: 365 days x 24 h / 12
+MILLION = Decimal(1_000_000)
+THOUSAND = Decimal(1000)
+CENT = Decimal("0.0001")
+DAYS_PER_MONTH = Decimal("30.4167")
+# vCPUs per Aurora instance class (Aurora User Guide, "Hardware specifications for DB
+# instance classes"); Performance Insights long-term retention is billed per vCPU.
+AURORA_VCPUS = {
+    "db.t4g.medium": Decimal(2),
+    "db.t4g.large": Decimal(2),
+    "db.r6g.large": Decimal(2),
+    "db.r6g.xlarge": Decimal(4),
+    "db.r6g.2xlarge": Decimal(8),
+    "db.r7g.large": Decimal(2),
+    "db.r7g.xlarge": Decimal(4),
+}
+# Cognito Lite and Essentials include 10,000 monthly active users per account (Amazon
+# Cognito pricing, feature plans of November 2024).
+COGNITO_FREE_MAU = Decimal(10_000)
+_REF = re.compile(r"^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z_]+\}$")
+
+
+@dataclass(frozen=True)
+class LineItem:
+    name: str
+    quantity: Decimal
+    price: Price
+
+    @property
+    def monthly_usd(self) -> Decimal:
+        return (self.quantity * self.price.usd).quantize(CENT)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "quantity": str(self.quantity.normalize()),
+            "unit": self.price.unit,
+            "unit_usd": str(self.price.usd),
+            "monthly_usd": float(self.monthly_usd),
+            "price_id": self.price.id,
+            "source": self.price.source,
+            "as_of": self.price.as_of.isoformat(),
+            "status": self.price.status,
+        }
+
+
+@dataclass
+class ResourceCost:
+    address: str
+    rtype: str
+    module: str
+    region: str
+    items: list[LineItem] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def monthly_usd(self) -> Decimal:
+        return sum((i.monthly_usd for i in self.items), Decimal(0))
+
+
+@dataclass(frozen=True)
+class Unpriced:
+    address: str
+    rtype: str
+    reason: str
+
+
+@dataclass
+class CostEstimate:
+    env: str
+    region: str
+    resources: list[ResourceCost]
+    unpriced: list[Unpriced]
+    free: Counter[str]
+    usage_profile: str
+
+    @property
+    def monthly_usd(self) -> Decimal:
+        return sum((r.monthly_usd for r in self.resources), Decimal(0))
+
+    @property
+    def unconfirmed_usd(self) -> Decimal:
+        return sum((i.monthly_usd for r in self.resources for i in r.items if i.price.status != "confirmed"), Decimal(0))
+
+
+class MissingPrice(Exception):
+    def __init__(self, price_id: str, region: str):
+        super().__init__(f"needs price {price_id!r}, which the {region} catalogue does not have")
+
+
+class Context:
+    """What a pricing rule may look at: the stack, the catalogues by Region, the usage profile."""
+
+    def __init__(self, stack: Stack, pricing_dir: Path, usage: Usage, fallback_region: str | None = None):
+        self.stack = stack
+        self.usage = usage
+        self.pricing_dir = pricing_dir
+        self.regions = _provider_regions(stack)
+        if fallback_region:
+            self.regions.setdefault("aws", fallback_region)
+        self.default_region = self.regions.get("aws", "")
+        self._catalogues: dict[str, Catalogue] = {}
+        self.flow_log_groups = {
+            m.group(2)
+            for body in (stack.document.get("resource", {}).get("aws_flow_log") or {}).values()
+            if (m := _REF.match(str(body.get("log_destination", ""))))
+        }
+
+    def catalogue(self, region: str) -> Catalogue:
+        if region not in self._catalogues:
+            self._catalogues[region] = load_catalogue(self.pricing_dir, region)
+        return self._catalogues[region]
+
+    def region_of(self, body: dict[str, Any]) -> str:
+        provider = str(body.get("provider", "aws"))
+        if provider not in self.regions:
+            raise InputError(f"{self.stack.path}: provider {provider!r} is used but has no region set")
+        return self.regions[provider]
+
+    def item(self, body: dict[str, Any], name: str, quantity: Decimal, price_id: str) -> LineItem:
+        region = self.region_of(body)
+        price = self.catalogue(region).get(price_id)
+        if price is None:
+            raise MissingPrice(price_id, region)
+        return LineItem(name=name, quantity=quantity, price=price)
+
+    def deref(self, reference: Any) -> dict[str, Any] | None:
+        match = _REF.match(str(reference))
+        if not match:
+            return None
+        found = (self.stack.document.get("resource", {}).get(match.group(1)) or {}).get(match.group(2))
+        return found if isinstance(found, dict) else None
+
+
+def _provider_regions(stack: Stack) -> dict[str, str]:
+    """ "aws" and "aws.<alias>" -> Region, from the provider blocks."""
+    regions: dict[str, str] = {}
+    configs = (stack.document.get("provider") or {}).get("aws") or []
+    if isinstance(configs, dict):
+        configs = [configs]
+    for config in configs:
+        if isinstance(config, dict) and isinstance(config.get("region"), str):
+            alias = config.get("alias")
+            regions[f"aws.{alias}" if alias else "aws"] = config["region"]
+    return regions
+
+
+def _number(value: Any, default: Decimal) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return default
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return default
+
+
+Rule = Callable[[Context, str, dict[str, Any]], list[LineItem]]
+
+
+# --- network -----------------------------------------------------------------------
+def _nat_gateway(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    gb = ctx.usage.number("nat_gateway", "gb_processed")
+    return [
+        ctx.item(body, "NAT gateway hours", HOURS_PER_MONTH, "nat_gateway_hour"),
+        ctx.item(body, "NAT data processed", gb, "nat_gateway_gb"),
+    ]
+
+
+def _eip(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    # Every public IPv4 address is billed per hour, attached or idle (since 2024-02-01).
+    return [ctx.item(body, "Public IPv4 address hours", HOURS_PER_MONTH, "public_ipv4_hour")]
+
+
+def _vpc_endpoint(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    if body.get("vpc_endpoint_type", "Gateway") != "Interface":
+        return []  # gateway endpoints (S3, DynamoDB) have no charge
+    zones = Decimal(len(body.get("subnet_ids") or []) or 1)
+    gb = ctx.usage.number("vpc_endpoint", "gb_processed")
+    return [
+        ctx.item(body, f"Interface endpoint hours ({zones} AZ)", zones * HOURS_PER_MONTH, "vpc_endpoint_az_hour"),
+        ctx.item(body, "Interface endpoint data processed", gb, "vpc_endpoint_gb"),
+    ]
+
+
+# --- database ----------------------------------------------------------------------
+def _aurora_cluster(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    usage = ctx.usage
+    storage = usage.number("aurora", "storage_gb")
+    optimized = body.get("storage_type") == "aurora-iopt1"
+    items = [
+        ctx.item(
+            body,
+            "Storage (I/O-Optimized)" if optimized else "Storage",
+            storage,
+            "aurora_iopt_storage_gb_month" if optimized else "aurora_storage_gb_month",
+        )
+    ]
+    if not optimized:
+        items.append(ctx.item(body, "I/O requests (millions)", usage.number("aurora", "io_millions"), "aurora_io_million"))
+    # Backup storage up to the cluster's size is free; beyond it, each retained day of
+    # changes is billed (Aurora pricing, "Backup storage").
+    retention = _number(body.get("backup_retention_period"), Decimal(1))
+    change = usage.number("aurora", "daily_change_percent") / Decimal(100)
+    billed = max(Decimal(0), storage * change * retention - storage)
+    if billed > 0:
+        items.append(ctx.item(body, "Backup storage beyond the free allowance", billed, "aurora_backup_gb_month"))
+    if body.get("manage_master_user_password") is True:
+        items.append(ctx.item(body, "Managed master secret (Secrets Manager)", Decimal(1), "secretsmanager_secret_month"))
+    return items
+
+
+def _aurora_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    usage = ctx.usage
+    instance_class = str(body.get("instance_class", ""))
+    cluster = ctx.deref(body.get("cluster_identifier")) or {}
+    items: list[LineItem] = []
+    if instance_class == "db.serverless":
+        scaling = cluster.get("serverlessv2_scaling_configuration") or [{}]
+        scaling = scaling[0] if isinstance(scaling, list) and scaling else scaling
+        minimum = _number((scaling or {}).get("min_capacity"), Decimal("0.5"))
+        active = usage.number("aurora", "serverless_active_hours")
+        average = usage.number("aurora", "serverless_average_acu")
+        # Never below the configured floor while the cluster runs; 0 ACU pauses.
+        acu_hours = max(active * average, minimum * HOURS_PER_MONTH)
+        items.append(ctx.item(body, "Serverless v2 capacity (ACU-hours)", acu_hours, "aurora_serverless_v2_acu_hour"))
+    else:
+        optimized = cluster.get("storage_type") == "aurora-iopt1"
+        price_id = f"aurora_{'iopt_' if optimized else ''}instance_hour:{instance_class}"
+        items.append(ctx.item(body, f"Instance hours ({instance_class})", HOURS_PER_MONTH, price_id))
+    retention = _number(body.get("performance_insights_retention_period"), Decimal(7))
+    if body.get("performance_insights_enabled") is True and retention > 7:
+        if instance_class not in AURORA_VCPUS:
+            raise MissingPrice(f"vCPU count of {instance_class}", ctx.region_of(body))
+        vcpus = AURORA_VCPUS[instance_class]
+        items.append(
+            ctx.item(
+                body,
+                f"Performance Insights retention beyond 7 days ({vcpus} vCPU)",
+                vcpus,
+                "performance_insights_long_term_vcpu_month",
+            )
+        )
+    interval = _number(body.get("monitoring_interval"), Decimal(0))
+    if interval > 0:
+        gb = usage.number("aurora", "enhanced_monitoring_gb_per_instance")
+        items.append(ctx.item(body, "Enhanced monitoring logs ingested (RDSOSMetrics)", gb, "logs_ingestion_gb"))
+    return items
+
+
+# --- storage -----------------------------------------------------------------------
+def _s3_bucket(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    bucket = str(body.get("bucket", name))
+    usage = ctx.usage
+    items = [ctx.item(body, "Standard storage", usage.number("s3", "standard_gb", name=bucket), "s3_standard_gb_month")]
+    ia = usage.number("s3", "standard_ia_gb", name=bucket)
+    if ia:
+        items.append(ctx.item(body, "Standard-IA storage", ia, "s3_standard_ia_gb_month"))
+    items.append(
+        ctx.item(
+            body, "PUT, COPY, POST, LIST (thousands)", usage.number("s3", "put_requests", name=bucket) / THOUSAND, "s3_put_1k"
+        )
+    )
+    items.append(
+        ctx.item(
+            body, "GET and other requests (thousands)", usage.number("s3", "get_requests", name=bucket) / THOUSAND, "s3_get_1k"
+        )
+    )
+    return items
+
+
+def _dynamodb_table(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    usage = ctx.usage
+    if body.get("billing_mode", "PROVISIONED") != "PAY_PER_REQUEST":
+        raise MissingPrice("dynamodb provisioned capacity", ctx.region_of(body))
+    storage = usage.number("dynamodb", "storage_gb", name=str(body.get("name", name)))
+    items = [
+        ctx.item(
+            body,
+            "Write request units (millions)",
+            usage.number("dynamodb", "write_request_units", name=str(body.get("name", name))) / MILLION,
+            "dynamodb_wru_million",
+        ),
+        ctx.item(
+            body,
+            "Read request units (millions)",
+            usage.number("dynamodb", "read_request_units", name=str(body.get("name", name))) / MILLION,
+            "dynamodb_rru_million",
+        ),
+        ctx.item(body, "Table storage", storage, "dynamodb_storage_gb_month"),
+    ]
+    pitr = body.get("point_in_time_recovery")
+    pitr = pitr[0] if isinstance(pitr, list) and pitr else pitr
+    if isinstance(pitr, dict) and pitr.get("enabled") is True:
+        items.append(ctx.item(body, "Point-in-time recovery", storage, "dynamodb_pitr_gb_month"))
+    return items
+
+
+# --- edge --------------------------------------------------------------------------
+def _cloudfront(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    usage = ctx.usage
+    zone = usage.text("cloudfront", "viewer_region", "europe")
+    return [
+        ctx.item(body, f"Data transfer out ({zone})", usage.number("cloudfront", "gb_out"), f"cloudfront_gb_out:{zone}"),
+        ctx.item(
+            body,
+            f"HTTPS requests ({zone}, 10 thousands)",
+            usage.number("cloudfront", "https_requests") / Decimal(10_000),
+            f"cloudfront_https_10k:{zone}",
+        ),
+    ]
+
+
+def _waf_acl(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    rules = Decimal(len(body.get("rule") or []))
+    requests = ctx.usage.number("waf", "requests", name=str(body.get("name", name)))
+    return [
+        ctx.item(body, "Web ACL", Decimal(1), "waf_acl_month"),
+        ctx.item(body, f"Rules and managed rule groups ({rules})", rules, "waf_rule_month"),
+        ctx.item(body, "Requests inspected (millions)", requests / MILLION, "waf_requests_million"),
+    ]
+
+
+# --- keys, secrets, logs --------------------------------------------------------------
+def _kms_key(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    return [
+        ctx.item(body, "Customer managed key", Decimal(1), "kms_key_month"),
+        ctx.item(body, "Requests (10 thousands)", ctx.usage.number("kms", "requests") / Decimal(10_000), "kms_requests_10k"),
+    ]
+
+
+def _secret(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    return [ctx.item(body, "Secret", Decimal(1), "secretsmanager_secret_month")]
+
+
+def _log_group(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    group = str(body.get("name", name))
+    gb = ctx.usage.number("logs", "gb_ingested", name=group)
+    days = _number(body.get("retention_in_days"), Decimal(0))
+    # Steady state: a month's ingestion kept for the retention period; a group that
+    # never expires is counted as one year, and FND_LOG_1 flags it anyway.
+    months = (days if days > 0 else Decimal(365)) / DAYS_PER_MONTH
+    items = []
+    if name not in ctx.flow_log_groups:  # flow logs are billed as vended logs on the flow log
+        items.append(ctx.item(body, "Log ingestion", gb, "logs_ingestion_gb"))
+    items.append(
+        ctx.item(body, f"Log storage ({days or 'no'} days retention)", (gb * months).quantize(CENT), "logs_storage_gb_month")
+    )
+    return items
+
+
+def _flow_log(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    return [ctx.item(body, "Flow log delivery (vended logs)", ctx.usage.number("flow_logs", "gb"), "logs_vended_ingestion_gb")]
+
+
+def _log_delivery(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    return [
+        ctx.item(body, "Log delivery to S3 (vended logs)", ctx.usage.number("log_delivery", "gb"), "logs_vended_s3_delivery_gb")
+    ]
+
+
+# --- compute and API ---------------------------------------------------------------------
+def _lambda(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    function = str(body.get("function_name", name))
+    invocations = ctx.usage.number("lambda", "invocations", name=function)
+    duration = ctx.usage.number("lambda", "average_duration_ms", name=function) / THOUSAND
+    memory_gb = _number(body.get("memory_size"), Decimal(128)) / Decimal(1024)
+    arch = "arm64" if (body.get("architectures") or ["x86_64"])[0] == "arm64" else "x86_64"
+    return [
+        ctx.item(
+            body, f"Compute ({arch}, GB-seconds)", (invocations * duration * memory_gb).quantize(CENT), f"lambda_gb_second:{arch}"
+        ),
+        ctx.item(body, "Requests (millions)", invocations / MILLION, "lambda_requests_million"),
+    ]
+
+
+def _rest_api(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    return [
+        ctx.item(
+            body, "REST API requests (millions)", ctx.usage.number("api_gateway", "requests") / MILLION, "apigateway_rest_million"
+        )
+    ]
+
+
+def _stage(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    if body.get("cache_cluster_enabled") is True:
+        raise MissingPrice(f"apigateway_cache_hour:{body.get('cache_cluster_size', '0.5')}", ctx.region_of(body))
+    return []  # requests are billed on the REST API
+
+
+def _sqs(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    return [ctx.item(body, "Requests (millions)", ctx.usage.number("sqs", "requests") / MILLION, "sqs_requests_million")]
+
+
+def _user_pool(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    tier = str(body.get("user_pool_tier", "ESSENTIALS")).lower()
+    users = ctx.usage.number("cognito", "monthly_active_users")
+    return [
+        ctx.item(
+            body,
+            f"Monthly active users beyond {COGNITO_FREE_MAU} ({tier})",
+            max(Decimal(0), users - COGNITO_FREE_MAU),
+            f"cognito_mau:{tier}",
+        )
+    ]
+
+
+def _hosted_zone(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    return [ctx.item(body, "Hosted zone", Decimal(1), "route53_zone_month")]
+
+
+RULES: dict[str, Rule] = {
+    "aws_nat_gateway": _nat_gateway,
+    "aws_eip": _eip,
+    "aws_vpc_endpoint": _vpc_endpoint,
+    "aws_rds_cluster": _aurora_cluster,
+    "aws_rds_cluster_instance": _aurora_instance,
+    "aws_s3_bucket": _s3_bucket,
+    "aws_dynamodb_table": _dynamodb_table,
+    "aws_cloudfront_distribution": _cloudfront,
+    "aws_wafv2_web_acl": _waf_acl,
+    "aws_kms_key": _kms_key,
+    "aws_secretsmanager_secret": _secret,
+    "aws_cloudwatch_log_group": _log_group,
+    "aws_flow_log": _flow_log,
+    "aws_cloudwatch_log_delivery": _log_delivery,
+    "aws_lambda_function": _lambda,
+    "aws_api_gateway_rest_api": _rest_api,
+    "aws_api_gateway_stage": _stage,
+    "aws_sqs_queue": _sqs,
+    "aws_cognito_user_pool": _user_pool,
+    "aws_route53_zone": _hosted_zone,
+}
+
+
+def _module(body: dict[str, Any]) -> str:
+    """The construct that made the resource (`network`, `database`, ...), from cdktf's metadata."""
+    path = str(((body.get("//") or {}).get("metadata") or {}).get("path", ""))
+    parts = path.split("/")
+    return parts[1] if len(parts) > 2 else "(stack)"
+
+
+def estimate(stack: Stack, pricing_dir: Path, usage_dir: Path, fallback_region: str | None = None) -> CostEstimate:
+    usage = Usage.load(usage_dir, stack.env)
+    ctx = Context(stack, pricing_dir, usage, fallback_region)
+    profile = str(usage.path.name) if usage.path else ""
+    if not ctx.default_region:
+        reason = "the aws provider sets no region and --region was not given, so no price applies"
+        return CostEstimate(stack.env, "", [], [Unpriced("(stack)", "provider", reason)], Counter(), profile)
+    resources: list[ResourceCost] = []
+    unpriced: list[Unpriced] = []
+    free: Counter[str] = Counter()
+    for address, body in sorted(stack.resources().items()):
+        rtype, name = address.split(".", 1)
+        region = ctx.region_of(body)
+        rule = RULES.get(rtype)
+        if rule is None:
+            if rtype in ctx.catalogue(region).free:
+                free[rtype] += 1
+            else:
+                unpriced.append(Unpriced(address, rtype, "not in the price catalogue and not declared free in free.toml"))
+            continue
+        try:
+            items = rule(ctx, name, body)
+        except MissingPrice as exc:
+            unpriced.append(Unpriced(address, rtype, str(exc)))
+            continue
+        note = "" if items else "no charge for this configuration"
+        resources.append(ResourceCost(address, rtype, _module(body), region, items, note))
+    return CostEstimate(stack.env, ctx.default_region, resources, unpriced, free, profile)

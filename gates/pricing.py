@@ -1,0 +1,170 @@
+"""The price catalogue, usage profiles and budgets the cost gate reads (TOML under policies/).
+
+Every price carries its unit, its source, its as-of date and whether it is confirmed;
+the estimator never invents one. Amounts are Decimals so that an estimate is exact
+and reproducible to the cent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from gates.inputs import InputError
+
+STATUSES = ("confirmed", "unconfirmed")
+
+
+@dataclass(frozen=True)
+class Price:
+    id: str
+    usd: Decimal
+    unit: str
+    source: str
+    as_of: dt.date
+    status: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    region: str
+    prices: dict[str, Price]
+    free: dict[str, str]
+    path: Path
+
+    def get(self, price_id: str) -> Price | None:
+        return self.prices.get(price_id)
+
+
+def _decimal(value: Any, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise InputError(f"{where}: a number is required, got {value!r}")
+    try:
+        # Through str: 0.1 stays 0.1, not its binary approximation.
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise InputError(f"{where}: a number is required, got {value!r}")
+    if number < 0:
+        raise InputError(f"{where}: must not be negative, got {value!r}")
+    return number
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file")
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}")
+
+
+def load_free(path: Path) -> dict[str, str]:
+    """Resource types that cost nothing by themselves, each with the reason."""
+    data = _read_toml(path)
+    free = data.get("free")
+    if not isinstance(free, dict):
+        raise InputError(f'{path}: a [free] table of resource type = "why it costs nothing" is required')
+    for rtype, note in free.items():
+        if not isinstance(note, str) or len(note.split()) < 4:
+            raise InputError(f"{path}: free.{rtype}: say in a sentence why this type costs nothing, got {note!r}")
+    return dict(free)
+
+
+def load_catalogue(directory: Path, region: str) -> Catalogue:
+    """`<directory>/<region>.toml` plus the shared `<directory>/free.toml`."""
+    path = directory / f"{region}.toml"
+    if not path.is_file():
+        available = ", ".join(sorted(p.stem for p in directory.glob("*.toml") if p.stem != "free")) or "none"
+        raise InputError(
+            f"{path}: no price catalogue for Region {region} (available: {available}); "
+            "add one with `make prices` or by hand, every price with its source"
+        )
+    data = _read_toml(path)
+    if data.get("region") != region:
+        raise InputError(f"{path}: region = {data.get('region')!r} must equal the file name ({region!r})")
+    default_as_of = data.get("as_of")
+    prices: dict[str, Price] = {}
+    for price_id, row in (data.get("prices") or {}).items():
+        where = f"{path}: prices.{price_id}"
+        if not isinstance(row, dict):
+            raise InputError(f"{where}: a table with usd, unit, source and status is required")
+        unknown = set(row) - {"usd", "unit", "source", "as_of", "status", "note"}
+        if unknown:
+            raise InputError(
+                f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: usd, unit, source, as_of, status, note"
+            )
+        for key in ("unit", "source"):
+            if not isinstance(row.get(key), str) or not row[key].strip():
+                raise InputError(f"{where}.{key}: required, a non-empty string")
+        status = row.get("status")
+        if status not in STATUSES:
+            raise InputError(f"{where}.status = {status!r}: one of {', '.join(STATUSES)}")
+        as_of = row.get("as_of", default_as_of)
+        if not isinstance(as_of, dt.date):
+            raise InputError(f"{where}.as_of: a date (YYYY-MM-DD) is required, here or at the top of the file")
+        prices[price_id] = Price(
+            id=price_id,
+            usd=_decimal(row.get("usd"), f"{where}.usd"),
+            unit=row["unit"],
+            source=row["source"],
+            as_of=as_of,
+            status=status,
+            note=str(row.get("note", "")),
+        )
+    return Catalogue(region=region, prices=prices, free=load_free(directory / "free.toml"), path=path)
+
+
+class Usage:
+    """A usage profile: nested tables of numbers; `match` picks per-name settings by glob."""
+
+    def __init__(self, data: dict[str, Any], path: Path | None):
+        self.data = data
+        self.path = path
+
+    @classmethod
+    def load(cls, directory: Path, env: str) -> Usage:
+        path = directory / f"{env}.toml"
+        if not path.is_file():
+            path = directory / "default.toml"
+        if not path.is_file():
+            raise InputError(f"{directory}: no usage profile for {env!r} and no default.toml")
+        return cls(_read_toml(path), path)
+
+    def number(self, section: str, key: str, *, name: str | None = None) -> Decimal:
+        """`[section] key`, or for a named resource the first `[section.match."<glob>"]` that
+        matches the name and sets the key; a profile that sets neither is an error."""
+        table = self.data.get(section)
+        if not isinstance(table, dict):
+            raise InputError(f"{self._where()}: [{section}] is missing")
+        if name is not None:
+            for pattern, settings in (table.get("match") or {}).items():
+                if fnmatch.fnmatchcase(name, pattern) and isinstance(settings, dict) and key in settings:
+                    return _decimal(settings[key], f"{self._where()}: {section}.match.{pattern!r}.{key}")
+        if key not in table:
+            raise InputError(f"{self._where()}: {section}.{key} is missing")
+        return _decimal(table[key], f"{self._where()}: {section}.{key}")
+
+    def text(self, section: str, key: str, default: str) -> str:
+        table = self.data.get(section) or {}
+        value = table.get(key, default)
+        return str(value)
+
+    def _where(self) -> str:
+        return str(self.path) if self.path else "usage profile"
+
+
+def load_budget(path: Path, env: str) -> Decimal | None:
+    """The monthly budget for an environment from budgets.toml; None when it sets none."""
+    if not path.is_file():
+        return None
+    data = _read_toml(path)
+    table = data.get("budgets") or {}
+    if env not in table:
+        return None
+    return _decimal(table[env], f"{path}: budgets.{env}")
