@@ -24,7 +24,7 @@ export CHECKPOINT_DISABLE := 1
 ENV ?=
 ENVS := $(basename $(notdir $(wildcard environments/*.toml)))
 
-.PHONY: help install check synth test e2e lint plan deploy diff cli bench clean require-env
+.PHONY: help install check synth test e2e prices lint plan deploy diff cli bench clean require-env
 
 help:
 	@echo "make check            synthesize every stack and run the gates (no AWS account needed)"
@@ -34,6 +34,7 @@ help:
 	@echo "make deploy ENV=prod  gates, plan, then apply after confirmation (AUTO_APPROVE=1 in CI)"
 	@echo "make diff ENV=prod    cdktf diff through the pinned cdktf CLI"
 	@echo "make e2e              the file-sharing flow against a local moto server (no AWS account)"
+	@echo "make prices           refresh policies/pricing/ from the AWS Price List API (needs credentials)"
 	@echo "make lint             ruff and mypy"
 	@echo "make bench            synth time of this project against a naive full-provider import"
 
@@ -69,6 +70,9 @@ test: install
 # Upload URL -> real HTTP upload -> processor -> download URL -> same bytes, on loopback.
 e2e: $(VENV)/.synced
 	$(PY) -m pytest tests/lambda_handlers -v
+
+prices: $(VENV)/.synced
+	$(PY) tools/prices.py
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
