@@ -241,19 +241,7 @@ class Database(Construct):
             "monitoring-role",
             name=f"{self.props.name}-rds-monitoring",
             description="Lets RDS enhanced monitoring publish OS metrics of this cluster's instances",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            "Condition": {"StringEquals": {"aws:SourceAccount": self.account.account_id}},
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=self.account.assume_role_policy("monitoring.rds.amazonaws.com"),
         )
         iam_role_policy_attachment.IamRolePolicyAttachment(
             self,

@@ -60,19 +60,7 @@ class Function(Construct):
             "role",
             name=f"{props.name}-lambda",
             description=f"Runs {props.name}; every permission comes from a grant",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            "Condition": {"StringEquals": {"aws:SourceAccount": account.account_id}},
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=account.assume_role_policy("lambda.amazonaws.com"),
         )
         statements: list[dict[str, object]] = [
             {

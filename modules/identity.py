@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from constructs import Construct
 
 from modules.aws import data_aws_caller_identity, data_aws_partition
@@ -31,3 +33,12 @@ class AccountContext(Construct):
 
     def log_group_arn(self, name: str) -> str:
         return self.arn("logs", f"log-group:{name}")
+
+    def assume_role_policy(self, service: str, *, source_arn: str | None = None) -> str:
+        """A trust policy letting one AWS service assume a role, for this account only
+        (the confused-deputy guard), and optionally only from resources matching `source_arn`."""
+        condition: dict[str, dict[str, str]] = {"StringEquals": {"aws:SourceAccount": self.account_id}}
+        if source_arn is not None:
+            condition["ArnLike"] = {"aws:SourceArn": source_arn}
+        statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole", "Condition": condition}
+        return json.dumps({"Version": "2012-10-17", "Statement": [statement]})

@@ -380,22 +380,8 @@ class Network(Construct):
             "flow-log-role",
             name=f"{props.name_prefix}-vpc-flow-logs",
             description="Lets VPC Flow Logs deliver to this VPC's log group and nowhere else",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            # Confused-deputy guard: only flow logs of this account may assume it.
-                            "Condition": {
-                                "StringEquals": {"aws:SourceAccount": account.account_id},
-                                "ArnLike": {"aws:SourceArn": account.arn("ec2", "vpc-flow-log/*")},
-                            },
-                        }
-                    ],
-                }
+            assume_role_policy=account.assume_role_policy(
+                "vpc-flow-logs.amazonaws.com", source_arn=account.arn("ec2", "vpc-flow-log/*")
             ),
         )
         iam_role_policy.IamRolePolicy(

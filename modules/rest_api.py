@@ -391,19 +391,7 @@ class RestApi(Construct):
             "cloudwatch-role",
             name=f"{self.props.name}-apigateway-logs",
             description="Lets API Gateway write access and execution logs in this Region",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "apigateway.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            "Condition": {"StringEquals": {"aws:SourceAccount": account.account_id}},
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=account.assume_role_policy("apigateway.amazonaws.com"),
         )
         # The role serves every API in the account and Region, so it is scoped to this
         # account's log groups in this Region rather than to one group.
