@@ -424,6 +424,17 @@ def _user_pool(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     ]
 
 
+def _alarm(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    # Standard resolution (60 s or more); percentile statistics cost the same.
+    if _number(body.get("period"), Decimal(60)) < 60:
+        raise MissingPrice("cloudwatch_high_resolution_alarm_month", ctx.region_of(body))
+    return [ctx.item(body, "Standard-resolution alarm", Decimal(1), "cloudwatch_alarm_month")]
+
+
+def _dashboard(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    return [ctx.item(body, "Dashboard", Decimal(1), "cloudwatch_dashboard_month")]
+
+
 def _hosted_zone(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     return [ctx.item(body, "Hosted zone", Decimal(1), "route53_zone_month")]
 
@@ -449,6 +460,8 @@ RULES: dict[str, Rule] = {
     "aws_sqs_queue": _sqs,
     "aws_cognito_user_pool": _user_pool,
     "aws_route53_zone": _hosted_zone,
+    "aws_cloudwatch_metric_alarm": _alarm,
+    "aws_cloudwatch_dashboard": _dashboard,
 }
 
 

@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, Valid
 from modules.config_api import API_DEFAULTS, API_PRESETS, ApiConfig
 from modules.config_cdn import CDN_DEFAULTS, CDN_PRESETS, CdnConfig, cdn_problems
 from modules.config_database import DATABASE_DEFAULTS, DATABASE_PRESETS, DatabaseConfig, database_problems
+from modules.config_monitoring import MonitoringConfig
 from modules.config_storage import STORAGE_DEFAULTS, STORAGE_PRESETS, StorageConfig, storage_problems
 from modules.network_layout import (
     TIERS,
@@ -273,6 +274,7 @@ class EnvironmentConfig:
     storage: StorageConfig
     cdn: CdnConfig
     api: ApiConfig
+    monitoring: MonitoringConfig
     availability_zones: tuple[str, ...]
     subnets: SubnetLayout
 
@@ -292,7 +294,9 @@ class EnvironmentConfig:
         }
 
 
-_TOP_LEVEL_KEYS = ("environment", "region", "backend", "tags", "state", "network", "database", "storage", "cdn", "api")
+_TOP_LEVEL_KEYS = (
+    "environment", "region", "backend", "tags", "state", "network", "database", "storage", "cdn", "api", "monitoring",
+)  # fmt: skip
 
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -475,6 +479,9 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     if isinstance(api, ApiConfig) and api.log_retention_days not in LOG_RETENTION_DAYS:
         problem("api.log_retention_days", api.log_retention_days, "one of the retention periods CloudWatch Logs accepts")
 
+    monitoring, monitoring_problems = _section_problems(file, "monitoring", raw.get("monitoring", {}), MonitoringConfig)
+    problems += monitoring_problems
+
     zones: tuple[str, ...] = ()
     layout: SubnetLayout | None = None
     if isinstance(network, NetworkConfig) and region_ok:
@@ -505,6 +512,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
         raise ConfigError(problems)
     assert isinstance(tags, TagsConfig) and isinstance(network, NetworkConfig) and isinstance(database, DatabaseConfig)
     assert isinstance(storage, StorageConfig) and isinstance(cdn, CdnConfig) and isinstance(api, ApiConfig)
+    assert isinstance(monitoring, MonitoringConfig)
     assert state_settings is not None and layout is not None
     return EnvironmentConfig(
         name=stem,
@@ -517,6 +525,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
         storage=storage,
         cdn=cdn,
         api=api,
+        monitoring=monitoring,
         availability_zones=zones,
         subnets=layout,
     )

@@ -15,9 +15,11 @@ from modules.api import FileApi, FileApiProps, FunctionLimits
 from modules.aws import provider
 from modules.cdn import Cdn, CdnProps
 from modules.config import EnvironmentConfig
+from modules.config_monitoring import budget_for
 from modules.config_storage import bucket_names
 from modules.database import Database, DatabaseProps
 from modules.identity import AccountContext
+from modules.monitoring import Monitoring, MonitoringProps
 from modules.network import Network, NetworkProps
 from modules.state_bucket import StateBucket, StateBucketProps
 from modules.storage import Storage, StorageProps
@@ -26,6 +28,7 @@ from modules.storage import Storage, StorageProps
 # an older provider, and a newer major could change schemas under us.
 AWS_PROVIDER_SOURCE = "hashicorp/aws"
 AWS_PROVIDER_VERSION = "6.25.0"
+POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
 
 def _configure_terraform(stack: TerraformStack) -> None:
@@ -207,6 +210,36 @@ class FoundationStack(TerraformStack):
                 key_deletion_window_in_days=30 if config.is_production else 7,
             ),
         )
+        mon = config.monitoring
+        self.monitoring = Monitoring(
+            self,
+            "monitoring",
+            account=self.account,
+            network=self.network,
+            database=self.database,
+            storage=self.storage,
+            cdn=self.cdn,
+            api=self.api,
+            us_east_1=self.us_east_1,
+            props=MonitoringProps(
+                name=f"{config.tags.project}-{config.name}",
+                environment=config.name,
+                alarm_emails=mon.alarm_emails,
+                lambda_errors=mon.lambda_errors,
+                api_5xx=mon.api_5xx,
+                api_latency_p99_ms=mon.api_latency_p99_ms,
+                db_cpu_percent=mon.db_cpu_percent,
+                db_freeable_memory_mb=mon.db_freeable_memory_mb,
+                db_connections=mon.db_connections,
+                cloudfront_5xx_rate_percent=mon.cloudfront_5xx_rate_percent,
+                waf_blocked_requests=mon.waf_blocked_requests,
+                nat_packets_dropped=mon.nat_packets_dropped,
+                # The same figure the cost gate holds the estimate against.
+                budget_usd=budget_for(POLICIES / "budgets.toml", config.name),
+                retain_on_destroy=config.is_production,
+                key_deletion_window_in_days=30 if config.is_production else 7,
+            ),
+        )
         self._outputs()
 
     def _outputs(self) -> None:
@@ -251,6 +284,13 @@ class FoundationStack(TerraformStack):
                 value=self.api.user_pool.client.id,
                 description="Cognito app client id (public, no secret)",
             )
+        TerraformOutput(self, "alarm_topic_arn", value=self.monitoring.topic.arn, description="SNS topic every alarm notifies")
+        TerraformOutput(
+            self,
+            "alarm_topic_us_east_1_arn",
+            value=self.monitoring.global_topic.arn,
+            description="SNS topic for the CloudFront and CDN WAF alarms (us-east-1)",
+        )
         TerraformOutput(
             self,
             "processor_dead_letter_queue_url",

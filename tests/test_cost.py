@@ -419,11 +419,13 @@ def test_compare_to_shows_the_delta_of_a_nat_count_change(synth_dir: Path, tmp_p
     after = gates(str(synth_dir / "stacks" / "nat3"), "--reports-dir", str(tmp_path / "after"), "--compare-to", str(old))
     assert after.returncode == 0, after.stdout
     cost = json.loads((tmp_path / "after" / "nat3" / "cost.json").read_text())
-    # Two more NAT gateways (default usage profile: 5 GB each) and their two public IPv4 addresses.
+    # Two more NAT gateways (default usage profile: 5 GB each), their two public IPv4
+    # addresses, and the two alarms that watch each of them.
     per_nat = money((730, "nat_gateway_hour"), (5, "nat_gateway_gb")) + money((730, "public_ipv4_hour"))
+    per_nat += 2 * money((1, "cloudwatch_alarm_month"))
     assert Decimal(str(cost["compared_to"]["delta_usd"])).quantize(Decimal("0.01")) == (2 * per_nat).quantize(Decimal("0.01"))
     added = {r["address"].split(".")[0] for r in cost["compared_to"]["resources"] if r["before_usd"] == 0}
-    assert added == {"aws_nat_gateway", "aws_eip"}
+    assert added == {"aws_nat_gateway", "aws_eip", "aws_cloudwatch_metric_alarm"}
     assert "nat3: monthly change per resource" in after.stdout
     assert f"+{(2 * per_nat).quantize(Decimal('0.01'))} vs compared" in after.stdout
     markdown = (tmp_path / "after" / "nat3" / "cost.md").read_text()
@@ -472,3 +474,22 @@ def test_bad_budget_argument_is_unusable_input(synth_dir: Path, tmp_path: Path) 
     result = gates(str(synth_dir / "stacks" / "dev"), "--reports-dir", str(tmp_path / "r"), "--budget-usd", "lots")
     assert result.returncode == 2
     assert "--budget-usd 'lots': a number of US dollars such as 250 or 99.50" in result.stderr
+
+
+def test_alarms_and_dashboards(tmp_path: Path) -> None:
+    resources = {
+        "aws_cloudwatch_metric_alarm": {"a": {"period": 300}, "fast": {"period": 10}},
+        "aws_cloudwatch_dashboard": {"d": {"dashboard_name": "x"}},
+    }
+    result = run(tmp_path, resources)
+    assert [(u.address, u.reason) for u in result.unpriced] == [
+        (
+            "aws_cloudwatch_metric_alarm.fast",
+            "needs price 'cloudwatch_high_resolution_alarm_month', which the eu-central-1 catalogue does not have",
+        )
+    ]
+    costs = {r.address: r.monthly_usd for r in result.resources}
+    assert costs == {
+        "aws_cloudwatch_dashboard.d": money((1, "cloudwatch_dashboard_month")),
+        "aws_cloudwatch_metric_alarm.a": money((1, "cloudwatch_alarm_month")),
+    }

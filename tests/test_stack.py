@@ -81,6 +81,8 @@ def test_outputs_expose_vpc_subnets_and_security_groups(prod: Stack) -> None:
         "user_pool_id",
         "user_pool_client_id",
         "processor_dead_letter_queue_url",
+        "alarm_topic_arn",
+        "alarm_topic_us_east_1_arn",
     }
     assert all(o.get("description") for o in prod.doc["output"].values())
 

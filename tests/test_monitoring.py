@@ -1,0 +1,121 @@
+"""Alarms, topics, dashboard and budget as synthesized."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+from tests.conftest import ROOT, Stack
+from tests.test_config import VALID, F, problems_of
+
+
+def _topics(stack: Stack) -> dict[str, str]:
+    """Topic reference -> the provider it lives in ("aws" or "aws.us_east_1")."""
+    return {f"${{aws_sns_topic.{n}.arn}}": t.get("provider", "aws") for n, t in stack.of_type("aws_sns_topic").items()}
+
+
+def test_every_alarm_notifies_the_topic_of_its_region(prod: Stack, dev: Stack) -> None:
+    for stack in (prod, dev):
+        topics = _topics(stack)
+        alarms = stack.of_type("aws_cloudwatch_metric_alarm")
+        assert alarms
+        for name, alarm in alarms.items():
+            (action,) = alarm["alarm_actions"]
+            assert action in topics, name
+            assert topics[action] == alarm.get("provider", "aws"), name
+            assert alarm["ok_actions"] == [action]
+            assert alarm["treat_missing_data"] == "notBreaching"
+
+
+def test_prod_alarms_cover_functions_api_database_table_nat_cdn_and_waf(prod: Stack) -> None:
+    names = {a["alarm_name"].removeprefix("filehub-prod-") for a in prod.of_type("aws_cloudwatch_metric_alarm").values()}
+    expected = {f"{f}-{kind}" for f in ("upload-url", "download-url", "object-processor") for kind in ("errors", "throttles")}
+    expected |= {"api-5xx", "api-latency-p99", "db-cpu", "db-connections", "db-freeable-memory"}
+    expected |= {"table-read-throttles", "table-write-throttles", "api-waf-blocked", "cdn-5xx-rate", "cdn-waf-blocked"}
+    expected |= {f"nat-eu-central-1{z}-{kind}" for z in "abc" for kind in ("port-allocation", "packets-dropped")}
+    assert names == expected
+
+
+def test_cloudfront_alarms_live_in_us_east_1(prod: Stack) -> None:
+    alarms = {a["alarm_name"]: a for a in prod.of_type("aws_cloudwatch_metric_alarm").values()}
+    cdn = alarms["filehub-prod-cdn-5xx-rate"]
+    assert (cdn["provider"], cdn["namespace"], cdn["metric_name"]) == ("aws.us_east_1", "AWS/CloudFront", "5xxErrorRate")
+    assert cdn["dimensions"]["Region"] == "Global" and cdn["statistic"] == "Average" and cdn["threshold"] == 5
+    assert alarms["filehub-prod-cdn-waf-blocked"]["provider"] == "aws.us_east_1"
+    assert "provider" not in alarms["filehub-prod-api-waf-blocked"]
+    assert alarms["filehub-prod-api-waf-blocked"]["dimensions"]["Region"] == "eu-central-1"
+
+
+def test_thresholds_and_statistics(prod: Stack, dev: Stack) -> None:
+    alarms = {a["alarm_name"]: a for a in prod.of_type("aws_cloudwatch_metric_alarm").values()}
+    latency = alarms["filehub-prod-api-latency-p99"]
+    assert (latency["extended_statistic"], latency["threshold"]) == ("p99", 3000) and "statistic" not in latency
+    memory = alarms["filehub-prod-db-freeable-memory"]
+    assert (memory["comparison_operator"], memory["threshold"]) == ("LessThanOrEqualToThreshold", 256 * 1024 * 1024)
+    dev_alarms = {a["alarm_name"]: a for a in dev.of_type("aws_cloudwatch_metric_alarm").values()}
+    # Dev runs Serverless v2 (0 to 4 ACU): an alarm at the ceiling instead of a memory floor.
+    assert dev_alarms["filehub-dev-db-acu-at-max"]["threshold"] == 4
+    assert "filehub-dev-db-freeable-memory" not in dev_alarms
+    assert not [n for n in dev_alarms if "-nat-" in n]
+
+
+def test_topics_are_encrypted_and_only_this_accounts_alarms_and_budgets_publish(prod: Stack) -> None:
+    topics = prod.of_type("aws_sns_topic")
+    assert len(topics) == 2 and all(t["kms_master_key_id"].startswith("${aws_kms_key.") for t in topics.values())
+    for policy in prod.of_type("aws_sns_topic_policy").values():
+        statements = json.loads(policy["policy"])["Statement"]
+        allow = statements[0]
+        assert allow["Action"] == "sns:Publish"
+        assert allow["Condition"]["StringEquals"]["aws:SourceAccount"].startswith("${data.aws_caller_identity.")
+        assert statements[1]["Effect"] == "Deny" and statements[1]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    publishers = sorted(
+        tuple(json.loads(p["policy"])["Statement"][0]["Principal"]["Service"])
+        for p in prod.of_type("aws_sns_topic_policy").values()
+    )
+    assert publishers == [("cloudwatch.amazonaws.com",), ("cloudwatch.amazonaws.com", "budgets.amazonaws.com")]
+    for topic in topics.values():
+        key = json.loads(prod.deref(topic["kms_master_key_id"])["policy"])
+        grant = next(s for s in key["Statement"] if s["Sid"] == "AlarmPublishers")
+        assert "cloudwatch.amazonaws.com" in grant["Principal"]["Service"]
+
+
+def test_budget_is_the_cost_gates_figure_with_forecast_and_actual_alerts(prod: Stack, dev: Stack) -> None:
+    budgets = tomllib.loads((ROOT / "policies" / "budgets.toml").read_text())["budgets"]
+    for stack, env in ((prod, "prod"), (dev, "dev")):
+        budget = stack.one("aws_budgets_budget")
+        assert (budget["limit_amount"], budget["limit_unit"], budget["time_unit"]) == (f"{budgets[env]:.2f}", "USD", "MONTHLY")
+        assert budget["cost_filter"] == [{"name": "TagKeyValue", "values": [f"user:environment${env}"]}]
+        kinds = {(n["notification_type"], n["threshold"]) for n in budget["notification"]}
+        assert kinds == {("ACTUAL", 80), ("FORECASTED", 100)}
+        topic = next(n for n, t in stack.of_type("aws_sns_topic").items() if "provider" not in t)
+        assert all(n["subscriber_sns_topic_arns"] == [f"${{aws_sns_topic.{topic}.arn}}"] for n in budget["notification"])
+
+
+def test_dashboard_shows_functions_api_database_table_and_cdn(prod: Stack) -> None:
+    body = json.loads(prod.one("aws_cloudwatch_dashboard")["dashboard_body"])
+    titles = [w["properties"]["title"] for w in body["widgets"]]
+    assert titles == [
+        "Lambda errors",
+        "Lambda invocations",
+        "API requests and errors",
+        "API latency p99 (ms)",
+        "Aurora CPU and connections",
+        "File table capacity",
+        "CloudFront requests and 5xx rate",
+    ]
+    assert body["widgets"][-1]["properties"]["region"] == "us-east-1"
+
+
+def test_rejects_an_alarm_address_that_is_not_one(tmp_path: Path) -> None:
+    text = VALID.replace("[network]\n", '[monitoring]\nalarm_emails = ["ops@example.com", "ops at example"]\n')
+    assert problems_of(tmp_path, text) == [
+        f"{F}: monitoring.alarm_emails = ['ops@example.com', 'ops at example']: not an e-mail address: 'ops at example'"
+    ]
+
+
+def test_rejects_a_latency_threshold_beyond_the_integration_timeout(tmp_path: Path) -> None:
+    text = VALID.replace("[network]\n", "[monitoring]\napi_latency_p99_ms = 60000\n")
+    assert problems_of(tmp_path, text) == [
+        f"{F}: monitoring.api_latency_p99_ms = 60000: Input should be less than or equal to 29000"
+    ]
