@@ -435,6 +435,53 @@ def _dashboard(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     return [ctx.item(body, "Dashboard", Decimal(1), "cloudwatch_dashboard_month")]
 
 
+# --- audit and detection ---------------------------------------------------------------
+def _cloudtrail(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    # The first copy of management events in each Region is free; every further trail that
+    # records them (another environment in the same account, an organization trail) pays.
+    events = ctx.usage.number("cloudtrail", "management_events")
+    paid_copies = ctx.usage.number("cloudtrail", "paid_copies")
+    items = [
+        ctx.item(
+            body,
+            f"Management events beyond the free first copy ({paid_copies} paid, 100 thousands)",
+            events * paid_copies / Decimal(100_000),
+            "cloudtrail_management_events_100k",
+        )
+    ]
+    selectors = list(body.get("event_selector") or []) + list(body.get("advanced_event_selector") or [])
+    if any(s.get("data_resource") or s.get("field_selector") for s in selectors if isinstance(s, dict)):
+        data_events = ctx.usage.number("cloudtrail", "data_events")
+        items.append(ctx.item(body, "Data events (100 thousands)", data_events / Decimal(100_000), "cloudtrail_data_events_100k"))
+    return items
+
+
+def _config_recorder(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    items = ctx.usage.number("config", "configuration_items")
+    return [ctx.item(body, "Configuration items recorded", items, "config_configuration_item")]
+
+
+def _config_rule(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    evaluations = ctx.usage.number("config", "evaluations_per_rule")
+    return [ctx.item(body, "Rule evaluations", evaluations, "config_rule_evaluation")]
+
+
+def _guardduty(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    if body.get("enable") is False:
+        return []  # a suspended detector analyses nothing and is not billed
+    return [
+        ctx.item(
+            body,
+            "CloudTrail management events analysed (millions)",
+            ctx.usage.number("guardduty", "management_events") / MILLION,
+            "guardduty_management_events_million",
+        ),
+        ctx.item(
+            body, "VPC flow and DNS logs analysed", ctx.usage.number("guardduty", "flow_and_dns_gb"), "guardduty_flow_dns_gb"
+        ),
+    ]
+
+
 def _hosted_zone(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     return [ctx.item(body, "Hosted zone", Decimal(1), "route53_zone_month")]
 
@@ -462,6 +509,10 @@ RULES: dict[str, Rule] = {
     "aws_route53_zone": _hosted_zone,
     "aws_cloudwatch_metric_alarm": _alarm,
     "aws_cloudwatch_dashboard": _dashboard,
+    "aws_cloudtrail": _cloudtrail,
+    "aws_config_configuration_recorder": _config_recorder,
+    "aws_config_config_rule": _config_rule,
+    "aws_guardduty_detector": _guardduty,
 }
 
 

@@ -22,6 +22,7 @@ from modules.config_api import API_DEFAULTS, API_PRESETS, ApiConfig
 from modules.config_cdn import CDN_DEFAULTS, CDN_PRESETS, CdnConfig, cdn_problems
 from modules.config_database import DATABASE_DEFAULTS, DATABASE_PRESETS, DatabaseConfig, database_problems
 from modules.config_monitoring import MonitoringConfig
+from modules.config_security import SECURITY_DEFAULTS, SECURITY_PRESETS, SecurityConfig
 from modules.config_storage import STORAGE_DEFAULTS, STORAGE_PRESETS, StorageConfig, storage_problems
 from modules.network_layout import (
     TIERS,
@@ -275,6 +276,7 @@ class EnvironmentConfig:
     cdn: CdnConfig
     api: ApiConfig
     monitoring: MonitoringConfig
+    security: SecurityConfig
     availability_zones: tuple[str, ...]
     subnets: SubnetLayout
 
@@ -296,6 +298,7 @@ class EnvironmentConfig:
 
 _TOP_LEVEL_KEYS = (
     "environment", "region", "backend", "tags", "state", "network", "database", "storage", "cdn", "api", "monitoring",
+    "security",
 )  # fmt: skip
 
 
@@ -482,6 +485,19 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     monitoring, monitoring_problems = _section_problems(file, "monitoring", raw.get("monitoring", {}), MonitoringConfig)
     problems += monitoring_problems
 
+    security_raw = raw.get("security", {})
+    if isinstance(security_raw, dict):
+        preset_name = name if isinstance(name, str) and name in SECURITY_PRESETS else "dev"
+        security_raw = {**SECURITY_DEFAULTS, **SECURITY_PRESETS[preset_name], **security_raw}
+    security, security_problems = _section_problems(file, "security", security_raw, SecurityConfig)
+    problems += security_problems
+    if isinstance(security, SecurityConfig) and security.trail_log_retention_days not in LOG_RETENTION_DAYS:
+        problem(
+            "security.trail_log_retention_days",
+            security.trail_log_retention_days,
+            "one of the retention periods CloudWatch Logs accepts: " + ", ".join(map(str, LOG_RETENTION_DAYS)),
+        )
+
     zones: tuple[str, ...] = ()
     layout: SubnetLayout | None = None
     if isinstance(network, NetworkConfig) and region_ok:
@@ -512,7 +528,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
         raise ConfigError(problems)
     assert isinstance(tags, TagsConfig) and isinstance(network, NetworkConfig) and isinstance(database, DatabaseConfig)
     assert isinstance(storage, StorageConfig) and isinstance(cdn, CdnConfig) and isinstance(api, ApiConfig)
-    assert isinstance(monitoring, MonitoringConfig)
+    assert isinstance(monitoring, MonitoringConfig) and isinstance(security, SecurityConfig)
     assert state_settings is not None and layout is not None
     return EnvironmentConfig(
         name=stem,
@@ -526,6 +542,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
         cdn=cdn,
         api=api,
         monitoring=monitoring,
+        security=security,
         availability_zones=zones,
         subnets=layout,
     )

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from policies import aws_rules
 
-BUCKET_PURPOSES = ("uploads", "profile", "reports", "logs")
+# "audit" is the CloudTrail and AWS Config bucket of modules/security.py.
+BUCKET_PURPOSES = ("uploads", "profile", "reports", "logs", "audit")
 
 
 class StorageConfig(BaseModel):

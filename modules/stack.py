@@ -21,6 +21,7 @@ from modules.database import Database, DatabaseProps
 from modules.identity import AccountContext
 from modules.monitoring import Monitoring, MonitoringProps
 from modules.network import Network, NetworkProps
+from modules.security import AuditBaseline, AuditBaselineProps
 from modules.state_bucket import StateBucket, StateBucketProps
 from modules.storage import Storage, StorageProps
 
@@ -148,6 +149,24 @@ class FoundationStack(TerraformStack):
                 key_deletion_window_in_days=30 if config.is_production else 7,
             ),
         )
+        sec = config.security
+        self.audit = AuditBaseline(
+            self,
+            "audit",
+            account=self.account,
+            props=AuditBaselineProps(
+                name=f"{config.tags.project}-{config.name}",
+                bucket_name=bucket_names(config.tags.project, config.name, config.tags.owner, st.bucket_suffix)["audit"],
+                access_log_bucket=self.storage.logs,
+                trail_log_retention_days=sec.trail_log_retention_days,
+                audit_log_expiration_days=sec.audit_log_expiration_days,
+                enable_config=sec.enable_config,
+                config_rules=sec.config_rules,
+                enable_guardduty=sec.enable_guardduty,
+                retain_on_destroy=config.is_production,
+                key_deletion_window_in_days=30 if config.is_production else 7,
+            ),
+        )
         cdn = config.cdn
         self.cdn = Cdn(
             self,
@@ -272,6 +291,10 @@ class FoundationStack(TerraformStack):
         for purpose in ("uploads", "profile", "reports", "logs"):
             bucket = getattr(self.storage, purpose).bucket
             TerraformOutput(self, f"{purpose}_bucket", value=bucket.bucket, description=f"{purpose} bucket name")
+        TerraformOutput(
+            self, "audit_bucket", value=self.audit.bucket.bucket.bucket, description="CloudTrail and AWS Config bucket"
+        )
+        TerraformOutput(self, "trail_arn", value=self.audit.trail.arn, description="multi-Region CloudTrail trail")
         TerraformOutput(self, "file_table_name", value=self.storage.file_table.table.name, description="file metadata table")
         TerraformOutput(self, "cdn_domain", value=self.cdn.distribution.domain_name, description="CloudFront domain name")
         TerraformOutput(self, "cdn_tls", value=self.cdn.tls_note, description="what TLS viewers get")

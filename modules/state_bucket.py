@@ -38,7 +38,8 @@ def log_delivery_statement(
     """Bucket-policy grant for S3 server access logs: with ACLs disabled, the logging
     service writes only through this, and only for the named source buckets."""
     return {
-        "Sid": f"S3ServerAccessLogs{prefix.strip('/').title().replace('-', '')}",
+        # A Sid may hold only letters and digits.
+        "Sid": "S3ServerAccessLogs" + "".join(c for c in prefix.title() if c.isalnum()),
         "Effect": "Allow",
         "Principal": {"Service": "logging.s3.amazonaws.com"},
         "Action": "s3:PutObject",

@@ -84,7 +84,7 @@ def test_rejects_unknown_key(tmp_path: Path) -> None:
 
 def test_rejects_unknown_top_level_key(tmp_path: Path) -> None:
     assert problems_of(tmp_path, 'colour = "red"\n' + VALID) == [
-        f"{F}: colour = 'red': unknown key; allowed keys: environment, region, backend, tags, state, network, database, storage, cdn, api, monitoring"
+        f"{F}: colour = 'red': unknown key; allowed keys: environment, region, backend, tags, state, network, database, storage, cdn, api, monitoring, security"
     ]
 
 

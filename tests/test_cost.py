@@ -71,6 +71,16 @@ storage_gb = 6
 requests = 3000000
 [cognito]
 monthly_active_users = 12000
+[cloudtrail]
+management_events = 700000
+paid_copies = 1
+data_events = 5000000
+[config]
+configuration_items = 4000
+evaluations_per_rule = 2500
+[guardduty]
+management_events = 700000
+flow_and_dns_gb = 9
 """
 
 
@@ -493,3 +503,67 @@ def test_alarms_and_dashboards(tmp_path: Path) -> None:
         "aws_cloudwatch_dashboard.d": money((1, "cloudwatch_dashboard_month")),
         "aws_cloudwatch_metric_alarm.a": money((1, "cloudwatch_alarm_month")),
     }
+
+
+def test_cloudtrail_pays_for_management_events_beyond_the_first_copy_and_for_data_events(tmp_path: Path) -> None:
+    resources = {
+        "aws_cloudtrail": {
+            "management": {"name": "t", "is_multi_region_trail": True},
+            "data": {"name": "d", "event_selector": [{"data_resource": [{"type": "AWS::S3::Object", "values": ["x"]}]}]},
+        }
+    }
+    result = run(tmp_path, resources)
+    # 700,000 events in one paid copy: 7 x 2.00.
+    assert cost_of(result, "aws_cloudtrail.management") == money((7, "cloudtrail_management_events_100k")) == Decimal("14.00")
+    assert cost_of(result, "aws_cloudtrail.data") == money(
+        (7, "cloudtrail_management_events_100k"), (50, "cloudtrail_data_events_100k")
+    )
+
+
+def test_the_first_trail_in_an_account_records_management_events_for_free(tmp_path: Path) -> None:
+    usage = tmp_path / "usage"
+    usage.mkdir()
+    (usage / "default.toml").write_text(USAGE.replace("paid_copies = 1", "paid_copies = 0"))
+    document = {"provider": {"aws": [{"region": "eu-central-1"}]}, "resource": {"aws_cloudtrail": {"t": {"name": "t"}}}}
+    result = estimate(Stack("handmade", tmp_path / "cdk.tf.json", document), PRICING, usage)
+    assert cost_of(result, "aws_cloudtrail.t") == 0
+    # Shown as a line at zero quantity with its price, not left out.
+    (item,) = result.resources[0].items
+    assert item.price.id == "cloudtrail_management_events_100k" and item.quantity == 0
+
+
+def test_config_recorder_items_and_rule_evaluations(tmp_path: Path) -> None:
+    resources = {
+        "aws_config_configuration_recorder": {"r": {"name": "r"}},
+        "aws_config_config_rule": {"a": {"name": "a"}, "b": {"name": "b"}},
+        "aws_config_delivery_channel": {"c": {"name": "c"}},
+        "aws_config_configuration_recorder_status": {"s": {"name": "r", "is_enabled": True}},
+    }
+    result = run(tmp_path, resources)
+    assert cost_of(result, "aws_config_configuration_recorder.r") == money((4000, "config_configuration_item"))
+    assert cost_of(result, "aws_config_config_rule.a") == money((2500, "config_rule_evaluation")) == Decimal("2.50")
+    assert result.free["aws_config_delivery_channel"] == 1
+    assert result.free["aws_config_configuration_recorder_status"] == 1
+
+
+def test_guardduty_events_and_logs_analysed_and_a_suspended_detector_free(tmp_path: Path) -> None:
+    result = run(tmp_path, {"aws_guardduty_detector": {"on": {"enable": True}, "off": {"enable": False}}})
+    assert cost_of(result, "aws_guardduty_detector.on") == money(
+        (Decimal("0.7"), "guardduty_management_events_million"), (9, "guardduty_flow_dns_gb")
+    )
+    assert cost_of(result, "aws_guardduty_detector.off") == 0
+
+
+def test_prod_cost_report_shows_what_config_and_guardduty_add(synth_dir: Path) -> None:
+    """The optional detectors are visible per resource in prod and absent from dev."""
+    usage = ROOT / "policies" / "usage"
+
+    def priced(env: str) -> CostEstimate:
+        path = synth_dir / "stacks" / env / "cdk.tf.json"
+        return estimate(Stack(env, path, json.loads(path.read_text())), PRICING, usage)
+
+    prod, dev = priced("prod"), priced("dev")
+    types = {r.rtype for r in prod.resources if r.monthly_usd > 0}
+    assert {"aws_config_configuration_recorder", "aws_config_config_rule", "aws_guardduty_detector"} <= types
+    assert not {r.rtype for r in dev.resources} & {"aws_config_configuration_recorder", "aws_guardduty_detector"}
+    assert not prod.unpriced and not dev.unpriced

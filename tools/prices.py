@@ -75,6 +75,10 @@ QUERIES: dict[str, Query] = {
     "kms_requests_10k": Query("awskms", "KMS-Requests", Decimal(10_000)),
     "secretsmanager_secret_month": Query("AWSSecretsManager", "AWSSecretsManager-Secrets"),
     "sqs_requests_million": Query("AWSQueueService", "Requests-Tier1", Decimal(1_000_000)),
+    "cloudtrail_management_events_100k": Query("AWSCloudTrail", "PaidEventsRecorded", Decimal(100_000)),
+    "cloudtrail_data_events_100k": Query("AWSCloudTrail", "DataEventsRecorded", Decimal(100_000)),
+    "config_configuration_item": Query("AWSConfig", "ConfigurationItemRecorded"),
+    "config_rule_evaluation": Query("AWSConfig", "ConfigRuleEvaluations"),
 }
 
 
