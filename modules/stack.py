@@ -277,7 +277,14 @@ class FoundationStack(TerraformStack):
             value=network.database_security_group.id,
             description="database tier security group",
         )
+        TerraformOutput(
+            self,
+            "nat_gateway_ids",
+            value=[nat.id for nat in network.nat_gateways],
+            description="NAT gateway ids, in zone order (empty without NAT)",
+        )
         cluster = self.database.cluster
+        TerraformOutput(self, "db_cluster_id", value=cluster.cluster_identifier, description="Aurora cluster identifier")
         TerraformOutput(self, "db_writer_endpoint", value=cluster.endpoint, description="Aurora writer endpoint")
         TerraformOutput(self, "db_reader_endpoint", value=cluster.reader_endpoint, description="Aurora reader endpoint")
         TerraformOutput(self, "db_port", value=cluster.port, description="PostgreSQL port")
@@ -296,6 +303,7 @@ class FoundationStack(TerraformStack):
         )
         TerraformOutput(self, "trail_arn", value=self.audit.trail.arn, description="multi-Region CloudTrail trail")
         TerraformOutput(self, "file_table_name", value=self.storage.file_table.table.name, description="file metadata table")
+        TerraformOutput(self, "cdn_distribution_id", value=self.cdn.distribution.id, description="CloudFront distribution id")
         TerraformOutput(self, "cdn_domain", value=self.cdn.distribution.domain_name, description="CloudFront domain name")
         TerraformOutput(self, "cdn_tls", value=self.cdn.tls_note, description="what TLS viewers get")
         TerraformOutput(self, "api_url", value=self.api.rest_api.url, description="file-sharing API base URL (stage)")

@@ -83,6 +83,11 @@ def test_outputs_expose_vpc_subnets_and_security_groups(prod: Stack) -> None:
         "processor_dead_letter_queue_url",
         "alarm_topic_arn",
         "alarm_topic_us_east_1_arn",
+        "audit_bucket",
+        "trail_arn",
+        "nat_gateway_ids",
+        "db_cluster_id",
+        "cdn_distribution_id",
     }
     assert all(o.get("description") for o in prod.doc["output"].values())
 
