@@ -24,7 +24,7 @@ export CHECKPOINT_DISABLE := 1
 ENV ?=
 ENVS := $(basename $(notdir $(wildcard environments/*.toml)))
 
-.PHONY: help install check synth test e2e prices lint plan deploy diff cli bench clean require-env
+.PHONY: help install check synth test e2e prices lint plan deploy diff cli bench clean require-env outputs validate
 
 help:
 	@echo "make check            synthesize every stack and run the gates (no AWS account needed)"
@@ -33,6 +33,8 @@ help:
 	@echo "make plan ENV=prod    gates, then terraform init/plan in cdktf.out/stacks/prod"
 	@echo "make deploy ENV=prod  gates, plan, then apply after confirmation (AUTO_APPROVE=1 in CI)"
 	@echo "make diff ENV=prod    cdktf diff through the pinned cdktf CLI"
+	@echo "make outputs ENV=prod write .env.prod from terraform output (ids, endpoints, ARNs; no secret values)"
+	@echo "make validate ENV=prod check the deployed resources against intent with boto3 (reads .env.prod)"
 	@echo "make e2e              the file-sharing flow against a local moto server (no AWS account)"
 	@echo "make prices           refresh policies/pricing/ from the AWS Price List API (needs credentials)"
 	@echo "make lint             ruff and mypy"
@@ -90,6 +92,14 @@ plan: require-env install
 deploy: require-env install
 	$(PY) main.py --gate --env $(ENV)
 	$(PY) tools/terraform.py apply $(ENV) $(if $(AUTO_APPROVE),--auto-approve,)
+
+# After a deploy: OUTPUTS_ARGS="--from saved.json" reads a saved `terraform output -json`.
+outputs: require-env $(VENV)/.synced
+	$(PY) -m operations.outputs $(ENV) $(OUTPUTS_ARGS)
+
+# VALIDATE_ARGS="--env-file FILE --region REGION" override the defaults.
+validate: require-env $(VENV)/.synced
+	$(PY) -m operations.validate $(ENV) $(VALIDATE_ARGS)
 
 diff: require-env install node_modules/.installed
 	$(CDKTF) diff $(ENV)
