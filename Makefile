@@ -24,7 +24,7 @@ export CHECKPOINT_DISABLE := 1
 ENV ?=
 ENVS := $(basename $(notdir $(wildcard environments/*.toml)))
 
-.PHONY: help install check synth test e2e prices lint plan deploy diff cli bench clean require-env outputs validate
+.PHONY: help install check synth test e2e prices lint plan deploy diff cli bench clean require-env outputs validate cost-comment ruff mypy
 
 help:
 	@echo "make check            synthesize every stack and run the gates (no AWS account needed)"
@@ -37,7 +37,8 @@ help:
 	@echo "make validate ENV=prod check the deployed resources against intent with boto3 (reads .env.prod)"
 	@echo "make e2e              the file-sharing flow against a local moto server (no AWS account)"
 	@echo "make prices           refresh policies/pricing/ from the AWS Price List API (needs credentials)"
-	@echo "make lint             ruff and mypy"
+	@echo "make lint             ruff and mypy (also: make ruff, make mypy)"
+	@echo "make cost-comment     every environment's cost table in one Markdown file (after make check)"
 	@echo "make bench            synth time of this project against a naive full-provider import"
 
 $(PIPENV):
@@ -58,8 +59,19 @@ node_modules/.installed: package-lock.json
 
 install: $(VENV)/.synced $(CHECKOV_DIR)/.venv/.synced
 
+# COMPARE_TO=<reports folder of the base branch> adds the monthly cost change per resource.
 check: install
-	$(PY) main.py --gate
+	@if [ -n "$(COMPARE_TO)" ] && [ ! -e "$(COMPARE_TO)" ]; then \
+	  echo "COMPARE_TO=$(COMPARE_TO) does not exist: no cost comparison in this run." >&2; fi
+	$(PY) main.py --gate $(if $(wildcard $(COMPARE_TO)),--compare-to $(COMPARE_TO),)
+
+# One Markdown file with every environment's cost table, for a pull-request comment.
+cost-comment:
+	@test -d cdktf.out/reports || { echo "No reports yet: run make check first." >&2; exit 2; }
+	@{ echo "## Monthly cost estimate"; for env in $(ENVS) bootstrap; do \
+	    if [ -f cdktf.out/reports/$$env/cost.md ]; then echo; cat cdktf.out/reports/$$env/cost.md; fi; done; \
+	} > cdktf.out/reports/cost-comment.md
+	@echo "Wrote cdktf.out/reports/cost-comment.md"
 
 synth: $(VENV)/.synced
 	$(PY) main.py
@@ -76,9 +88,13 @@ e2e: $(VENV)/.synced
 prices: $(VENV)/.synced
 	$(PY) tools/prices.py
 
-lint: $(VENV)/.synced
+lint: ruff mypy
+
+ruff: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+mypy: $(VENV)/.synced
 	$(VENV)/bin/mypy
 
 require-env:

@@ -3,6 +3,7 @@
     python main.py                 # all environments in environments/
     python main.py --env prod      # only some (repeatable)
     python main.py --gate          # then run the gates on what was synthesized
+    python main.py --gate --compare-to base/cdktf.out/reports   # and show each cost change
 
 Exit codes: 0 success, 1 a gate failed, 2 the configuration is invalid (nothing written).
 """
@@ -28,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--environments-dir", type=Path, default=ROOT / "environments")
     parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out")))
     parser.add_argument("--gate", action="store_true", help="run the gates on the synthesized environment stacks")
+    parser.add_argument(
+        "--compare-to",
+        type=Path,
+        metavar="REPORTS",
+        help="with --gate: an earlier reports folder (or cost.json) to diff costs against",
+    )
     args = parser.parse_args(argv)
 
     from modules.config import ConfigError
@@ -48,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from gates.cli import main as gates_main
 
-    return gates_main([*map(str, stacks), "--reports-dir", str(args.outdir / "reports")])
+    compare = ["--compare-to", str(args.compare_to)] if args.compare_to else []
+    return gates_main([*map(str, stacks), "--reports-dir", str(args.outdir / "reports"), *compare])
 
 
 if __name__ == "__main__":

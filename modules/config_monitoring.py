@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # Deliberately simple: SNS confirms each address by mail, so this only has to catch typos.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -30,6 +30,20 @@ class MonitoringConfig(BaseModel):
     cloudfront_5xx_rate_percent: float = Field(default=5, gt=0, le=100, strict=False, description="CloudFront 5xx rate.")
     waf_blocked_requests: int = Field(default=1000, ge=1, description="Requests WAF blocked.")
     nat_packets_dropped: int = Field(default=100, ge=1, description="Packets a NAT gateway dropped.")
+    cost_anomaly_threshold_usd: float | None = Field(
+        default=None,
+        gt=0,
+        strict=False,
+        description="Mail a daily digest of cost anomalies of this environment above this impact; default: no monitor.",
+    )
+
+    @model_validator(mode="after")
+    def _anomaly_needs_recipients(self) -> MonitoringConfig:
+        if self.cost_anomaly_threshold_usd is not None and not self.alarm_emails:
+            raise ValueError(
+                "cost_anomaly_threshold_usd needs alarm_emails: Cost Anomaly Detection mails its digest to those addresses"
+            )
+        return self
 
     @field_validator("alarm_emails")
     @classmethod

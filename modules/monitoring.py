@@ -16,7 +16,13 @@ from constructs import Construct
 
 from modules.alarm_topic import AlarmTopic, AlarmTopicProps
 from modules.api import FileApi
-from modules.aws import budgets_budget, cloudwatch_dashboard, cloudwatch_metric_alarm
+from modules.aws import (
+    budgets_budget,
+    ce_anomaly_monitor,
+    ce_anomaly_subscription,
+    cloudwatch_dashboard,
+    cloudwatch_metric_alarm,
+)
 from modules.cdn import Cdn
 from modules.database import Database
 from modules.identity import AccountContext
@@ -40,6 +46,9 @@ class MonitoringProps:
     waf_blocked_requests: a spike worth a look; default 1000.
     nat_packets_dropped: default 100. budget_usd: the monthly budget, the same figure the
     cost gate uses (policies/budgets.toml); none means no AWS budget is created.
+    cost_anomaly_threshold_usd: a Cost Anomaly Detection monitor on this environment's
+    tagged costs, mailing `alarm_emails` a daily digest of anomalies with at least this
+    impact; default none (no monitor). Anomaly detection has no charge.
     """
 
     name: str
@@ -55,6 +64,7 @@ class MonitoringProps:
     waf_blocked_requests: int = 1000
     nat_packets_dropped: int = 100
     budget_usd: float | None = None
+    cost_anomaly_threshold_usd: float | None = None
     retain_on_destroy: bool = True
     key_deletion_window_in_days: int = 30
 
@@ -183,6 +193,7 @@ class Monitoring(Construct):
             self, "dashboard", dashboard_name=props.name, dashboard_body=json.dumps(self._dashboard(api, database, storage, cdn))
         )
         self.budget = self._budget() if props.budget_usd is not None else None
+        self.anomaly_monitor = self._anomaly_monitor() if props.cost_anomaly_threshold_usd is not None else None
 
     def _alarm(
         self,
@@ -321,3 +332,38 @@ class Monitoring(Construct):
                 ),
             ],
         )
+
+    def _anomaly_monitor(self) -> ce_anomaly_monitor.CeAnomalyMonitor:
+        props = self.props
+        if not props.alarm_emails:
+            raise ValueError("cost_anomaly_threshold_usd needs alarm_emails to send the digest to")
+        # A custom monitor on the environment tag: the account-wide services monitor may
+        # exist only once per account, and would mix environments.
+        monitor = ce_anomaly_monitor.CeAnomalyMonitor(
+            self,
+            "cost-anomaly-monitor",
+            name=f"{props.name}-costs",
+            monitor_type="CUSTOM",
+            monitor_specification=json.dumps(
+                {"Tags": {"Key": "environment", "Values": [props.environment], "MatchOptions": ["EQUALS"]}}
+            ),
+        )
+        ce_anomaly_subscription.CeAnomalySubscription(
+            self,
+            "cost-anomaly-subscription",
+            name=f"{props.name}-cost-anomalies",
+            # E-mail subscribers can only receive daily or weekly digests.
+            frequency="DAILY",
+            monitor_arn_list=[monitor.arn],
+            subscriber=[
+                ce_anomaly_subscription.CeAnomalySubscriptionSubscriber(type="EMAIL", address=a) for a in props.alarm_emails
+            ],
+            threshold_expression=ce_anomaly_subscription.CeAnomalySubscriptionThresholdExpression(
+                dimension=ce_anomaly_subscription.CeAnomalySubscriptionThresholdExpressionDimension(
+                    key="ANOMALY_TOTAL_IMPACT_ABSOLUTE",
+                    match_options=["GREATER_THAN_OR_EQUAL"],
+                    values=[f"{props.cost_anomaly_threshold_usd:g}"],
+                )
+            ),
+        )
+        return monitor

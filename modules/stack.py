@@ -255,6 +255,7 @@ class FoundationStack(TerraformStack):
                 nat_packets_dropped=mon.nat_packets_dropped,
                 # The same figure the cost gate holds the estimate against.
                 budget_usd=budget_for(POLICIES / "budgets.toml", config.name),
+                cost_anomaly_threshold_usd=mon.cost_anomaly_threshold_usd,
                 retain_on_destroy=config.is_production,
                 key_deletion_window_in_days=30 if config.is_production else 7,
             ),

@@ -102,7 +102,11 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     api = prod.api.model_copy(
         update={"lambdas_in_vpc": True, "user_pool_arn": EXISTING_USER_POOL_ARN, "manage_api_gateway_account": False}
     )
-    FoundationStack(app, dataclasses.replace(prod, name=API_VARIANT, api=api))
+    # ... with alarm subscribers and a cost anomaly monitor.
+    monitoring = prod.monitoring.model_copy(
+        update={"alarm_emails": ("ops@example.com", "oncall@example.com"), "cost_anomaly_threshold_usd": 25.0}
+    )
+    FoundationStack(app, dataclasses.replace(prod, name=API_VARIANT, api=api, monitoring=monitoring))
     s3_state = StateSettings(backend="s3", bucket="filehub-tfstate-test", region="eu-central-1", key="prod/terraform.tfstate")
     FoundationStack(app, dataclasses.replace(prod, name=S3_BACKEND_VARIANT, state=s3_state))
     app.synth()

@@ -6,7 +6,7 @@ import json
 import tomllib
 from pathlib import Path
 
-from tests.conftest import ROOT, Stack
+from tests.conftest import API_VARIANT, ROOT, Stack
 from tests.test_config import VALID, F, problems_of
 
 
@@ -119,3 +119,38 @@ def test_rejects_a_latency_threshold_beyond_the_integration_timeout(tmp_path: Pa
     assert problems_of(tmp_path, text) == [
         f"{F}: monitoring.api_latency_p99_ms = 60000: Input should be less than or equal to 29000"
     ]
+
+
+def test_cost_anomaly_monitor_watches_this_environment_and_mails_a_daily_digest(synthesized: dict[str, Stack]) -> None:
+    stack = synthesized[API_VARIANT]
+    monitor = stack.one("aws_ce_anomaly_monitor")
+    assert monitor["monitor_type"] == "CUSTOM"
+    assert json.loads(monitor["monitor_specification"]) == {
+        "Tags": {"Key": "environment", "Values": [API_VARIANT], "MatchOptions": ["EQUALS"]}
+    }
+    subscription = stack.one("aws_ce_anomaly_subscription")
+    assert subscription["frequency"] == "DAILY"
+    (monitor_name,) = stack.of_type("aws_ce_anomaly_monitor")
+    assert subscription["monitor_arn_list"] == [f"${{aws_ce_anomaly_monitor.{monitor_name}.arn}}"]
+    assert subscription["subscriber"] == [
+        {"type": "EMAIL", "address": "ops@example.com"},
+        {"type": "EMAIL", "address": "oncall@example.com"},
+    ]
+    assert subscription["threshold_expression"]["dimension"] == {
+        "key": "ANOMALY_TOTAL_IMPACT_ABSOLUTE",
+        "match_options": ["GREATER_THAN_OR_EQUAL"],
+        "values": ["25"],
+    }
+
+
+def test_no_cost_anomaly_monitor_unless_asked(prod: Stack, dev: Stack) -> None:
+    assert prod.of_type("aws_ce_anomaly_monitor") == {} and dev.of_type("aws_ce_anomaly_monitor") == {}
+
+
+def test_rejects_a_cost_anomaly_monitor_without_recipients(tmp_path: Path) -> None:
+    text = VALID.replace("[network]\n", "[monitoring]\ncost_anomaly_threshold_usd = 50\n[network]\n")
+    (problem,) = problems_of(tmp_path, text)
+    assert problem == (
+        f"{F}: monitoring = {{'cost_anomaly_threshold_usd': 50}}: cost_anomaly_threshold_usd needs alarm_emails: "
+        "Cost Anomaly Detection mails its digest to those addresses"
+    )

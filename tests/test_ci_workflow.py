@@ -1,0 +1,117 @@
+"""The users' CI workflow and pre-commit hooks: valid YAML that runs only Makefile verbs."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.conftest import ROOT
+
+WORKFLOW = ROOT / ".github" / "workflows" / "foundation.yml"
+PRE_COMMIT = ROOT / ".pre-commit-config.yaml"
+
+
+def _make_targets() -> set[str]:
+    text = (ROOT / "Makefile").read_text()
+    return {m.group(1) for m in re.finditer(r"^([a-z][a-z0-9-]*):", text, re.MULTILINE)}
+
+
+def _workflow() -> dict[str, Any]:
+    document = yaml.safe_load(WORKFLOW.read_text())
+    assert isinstance(document, dict)
+    # YAML 1.1 reads the bare key `on` as the boolean true.
+    document["on"] = document.pop(True, document.get("on"))
+    return document
+
+
+def _assert_make_command(command: str, where: str) -> None:
+    words = shlex.split(re.sub(r"\$\{\{.*?\}\}", "X", command))
+    assert words[0] == "make", f"{where}: {command!r} is not a Makefile verb"
+    rest = [w for w in words[1:] if not w.startswith("--")]
+    if rest[:1] == ["-C"]:
+        rest = rest[2:]
+    targets = [w for w in rest if "=" not in w]
+    assert len(targets) == 1, f"{where}: {command!r} should name one target"
+    assert targets[0] in _make_targets(), f"{where}: make {targets[0]} is not defined in the Makefile"
+
+
+def test_workflow_is_valid_yaml_and_every_run_step_is_a_makefile_verb() -> None:
+    jobs = _workflow()["jobs"]
+    runs = [(name, step["run"]) for name, job in jobs.items() for step in job["steps"] if "run" in step]
+    assert len(runs) >= 10
+    for job, command in runs:
+        assert "\n" not in command.strip(), f"{job}: one command per step"
+        _assert_make_command(command, job)
+
+
+def test_workflow_matches_githubs_workflow_schema() -> None:
+    """check-jsonschema ships the GitHub Actions workflow schema, so this runs offline."""
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pull_requests_gate_upload_sarif_comment_cost_and_plan() -> None:
+    document = _workflow()
+    assert set(document["on"]) == {"pull_request", "push"}
+    assert document["on"]["push"]["branches"] == ["main"]
+    check = document["jobs"]["check"]
+    uses = {step.get("uses", "").split("@")[0]: step for step in check["steps"]}
+    assert uses["github/codeql-action/upload-sarif"]["with"]["sarif_file"] == "cdktf.out/reports"
+    assert uses["marocchino/sticky-pull-request-comment"]["with"]["path"] == "cdktf.out/reports/cost-comment.md"
+    commands = [step["run"] for step in check["steps"] if "run" in step]
+    assert any(c.startswith("make check COMPARE_TO=") and ".base/cdktf.out/reports" in c for c in commands)
+    assert check["permissions"]["security-events"] == "write"
+    plan = document["jobs"]["plan"]
+    assert "vars.AWS_PLAN_ROLE_ARN != ''" in plan["if"]
+    assert plan["strategy"]["matrix"]["env"] == ["dev", "prod"]
+    assert plan["steps"][-1]["run"] == "make plan ENV=${{ matrix.env }}"
+
+
+def test_merges_deploy_dev_then_prod_behind_its_environment() -> None:
+    jobs = _workflow()["jobs"]
+    dev, prod = jobs["deploy-dev"], jobs["deploy-prod"]
+    assert "refs/heads/main" in dev["if"] and dev["environment"] == "dev"
+    assert prod["needs"] == "deploy-dev" and prod["environment"] == "prod"
+    assert [s["run"] for s in prod["steps"] if "run" in s] == [
+        "make deploy ENV=prod AUTO_APPROVE=1",
+        "make outputs ENV=prod",
+        "make validate ENV=prod",
+    ]
+    # Credentials come from OIDC roles named in variables, never from stored keys.
+    text = WORKFLOW.read_text()
+    assert "secrets.AWS" not in text
+    for job in (dev, prod):
+        assert job["permissions"]["id-token"] == "write"
+
+
+def test_pre_commit_hooks_run_ruff_mypy_and_the_gates_through_make() -> None:
+    config = yaml.safe_load(PRE_COMMIT.read_text())
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert set(hooks) == {"ruff", "mypy", "gates"}
+    for hook_id, hook in hooks.items():
+        _assert_make_command(hook["entry"], f"pre-commit {hook_id}")
+        assert hook["pass_filenames"] is False
+
+
+def test_cost_comment_joins_every_environments_cost_table(tmp_path: Path) -> None:
+    (tmp_path / "environments").mkdir()
+    for env in ("dev", "prod"):
+        (tmp_path / "environments" / f"{env}.toml").write_text("")
+        (tmp_path / "cdktf.out" / "reports" / env).mkdir(parents=True)
+        (tmp_path / "cdktf.out" / "reports" / env / "cost.md").write_text(f"### {env} table\n")
+    result = subprocess.run(
+        ["make", "-s", "-f", str(ROOT / "Makefile"), "-C", str(tmp_path), "cost-comment"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "cdktf.out" / "reports" / "cost-comment.md").read_text()
+    assert text == "## Monthly cost estimate\n\n### dev table\n\n### prod table\n"
