@@ -376,6 +376,15 @@ def _section_problems(file: str, prefix: str, raw: Any, model: type[BaseModel]) 
         return None, problems
 
 
+def _with_preset(raw: Any, defaults: Mapping[str, Any], presets: Mapping[str, Mapping[str, Any]], name: Any) -> Any:
+    """A section as written over its environment's preset over the defaults. Something
+    other than a table is passed through for the model to reject with a clear message."""
+    if not isinstance(raw, dict):
+        return raw
+    preset = presets[name if isinstance(name, str) and name in presets else "dev"]
+    return {**defaults, **preset, **raw}
+
+
 def _default_state_bucket(tags: TagsConfig) -> str:
     # Bucket names are global: a short hash of project and owner makes the default
     # unlikely to clash with another team's, and stable across runs and machines.
@@ -438,28 +447,19 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     network, network_problems = _section_problems(file, "network", network_raw, NetworkConfig)
     problems += network_problems
 
-    database_raw = raw.get("database", {})
-    if isinstance(database_raw, dict):
-        preset_name = name if isinstance(name, str) and name in DATABASE_PRESETS else "dev"
-        database_raw = {**DATABASE_DEFAULTS, **DATABASE_PRESETS[preset_name], **database_raw}
+    database_raw = _with_preset(raw.get("database", {}), DATABASE_DEFAULTS, DATABASE_PRESETS, name)
     database, database_section_problems = _section_problems(file, "database", database_raw, DatabaseConfig)
     problems += database_section_problems
     if isinstance(database, DatabaseConfig):
         database_problems(database, problem)
 
-    storage_raw = raw.get("storage", {})
-    if isinstance(storage_raw, dict):
-        preset_name = name if isinstance(name, str) and name in STORAGE_PRESETS else "dev"
-        storage_raw = {**STORAGE_DEFAULTS, **STORAGE_PRESETS[preset_name], **storage_raw}
+    storage_raw = _with_preset(raw.get("storage", {}), STORAGE_DEFAULTS, STORAGE_PRESETS, name)
     storage, storage_section_problems = _section_problems(file, "storage", storage_raw, StorageConfig)
     problems += storage_section_problems
     if isinstance(storage, StorageConfig) and isinstance(tags, TagsConfig):
         storage_problems(storage, tags.project, stem, tags.owner, problem)
 
-    cdn_raw = raw.get("cdn", {})
-    if isinstance(cdn_raw, dict):
-        preset_name = name if isinstance(name, str) and name in CDN_PRESETS else "dev"
-        cdn_raw = {**CDN_DEFAULTS, **CDN_PRESETS[preset_name], **cdn_raw}
+    cdn_raw = _with_preset(raw.get("cdn", {}), CDN_DEFAULTS, CDN_PRESETS, name)
     cdn, cdn_section_problems = _section_problems(file, "cdn", cdn_raw, CdnConfig)
     problems += cdn_section_problems
     if isinstance(cdn, CdnConfig):
@@ -469,14 +469,13 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
                 "cdn.waf_log_retention_days", cdn.waf_log_retention_days, "one of the retention periods CloudWatch Logs accepts"
             )
 
-    api_raw = raw.get("api", {})
-    if isinstance(api_raw, dict):
-        preset_name = name if isinstance(name, str) and name in API_PRESETS else "dev"
-        merged: dict[str, Any] = {**API_DEFAULTS, **API_PRESETS[preset_name], **api_raw}
+    written_api = raw.get("api", {})
+    api_raw = _with_preset(written_api, API_DEFAULTS, API_PRESETS, name)
+    if isinstance(written_api, dict):
+        # A function's table merges key by key, so setting one limit keeps the others.
         for function in ("upload_url", "download_url", "object_processor"):
-            if isinstance(api_raw.get(function), dict):
-                merged[function] = {**API_DEFAULTS[function], **api_raw[function]}
-        api_raw = merged
+            if isinstance(written_api.get(function), dict):
+                api_raw[function] = {**API_DEFAULTS[function], **written_api[function]}
     api, api_section_problems = _section_problems(file, "api", api_raw, ApiConfig)
     problems += api_section_problems
     if isinstance(api, ApiConfig) and api.log_retention_days not in LOG_RETENTION_DAYS:
@@ -485,10 +484,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     monitoring, monitoring_problems = _section_problems(file, "monitoring", raw.get("monitoring", {}), MonitoringConfig)
     problems += monitoring_problems
 
-    security_raw = raw.get("security", {})
-    if isinstance(security_raw, dict):
-        preset_name = name if isinstance(name, str) and name in SECURITY_PRESETS else "dev"
-        security_raw = {**SECURITY_DEFAULTS, **SECURITY_PRESETS[preset_name], **security_raw}
+    security_raw = _with_preset(raw.get("security", {}), SECURITY_DEFAULTS, SECURITY_PRESETS, name)
     security, security_problems = _section_problems(file, "security", security_raw, SecurityConfig)
     problems += security_problems
     if isinstance(security, SecurityConfig) and security.trail_log_retention_days not in LOG_RETENTION_DAYS:

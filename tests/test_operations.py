@@ -143,17 +143,6 @@ def api_base() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def aws_env(moto_endpoint: str) -> Iterator[dict[str, str]]:
     env = {
         "AWS_ACCESS_KEY_ID": "testing",
