@@ -18,11 +18,13 @@ from modules.kms import EncryptionKey, EncryptionKeyProps
 class AlarmTopicProps:
     """name: topic name. emails: addresses subscribed (each confirms by mail); default none.
     allow_budgets: AWS Budgets may publish too; default off.
+    allow_events: EventBridge rules of this account may publish (GuardDuty findings); default off.
     key_deletion_window_in_days / retain_on_destroy: for the topic's KMS key."""
 
     name: str
     emails: tuple[str, ...] = ()
     allow_budgets: bool = False
+    allow_events: bool = False
     key_deletion_window_in_days: int = 30
     retain_on_destroy: bool = True
 
@@ -41,7 +43,9 @@ class AlarmTopic(Construct):
         region: str | None = None,
     ) -> None:
         super().__init__(scope, id)
-        publishers = ["cloudwatch.amazonaws.com"] + (["budgets.amazonaws.com"] if props.allow_budgets else [])
+        publishers = ["cloudwatch.amazonaws.com"]
+        publishers += ["budgets.amazonaws.com"] if props.allow_budgets else []
+        publishers += ["events.amazonaws.com"] if props.allow_events else []
         self.key = EncryptionKey(
             self,
             "key",

@@ -30,6 +30,9 @@ class MonitoringConfig(BaseModel):
     cloudfront_5xx_rate_percent: float = Field(default=5, gt=0, le=100, strict=False, description="CloudFront 5xx rate.")
     waf_blocked_requests: int = Field(default=1000, ge=1, description="Requests WAF blocked.")
     nat_packets_dropped: int = Field(default=100, ge=1, description="Packets a NAT gateway dropped.")
+    guardduty_finding_min_severity: float = Field(
+        default=7, ge=1, le=10, strict=False, description="GuardDuty findings from this severity on reach the alarm topic."
+    )
     cost_anomaly_threshold_usd: float | None = Field(
         default=None,
         gt=0,

@@ -21,12 +21,15 @@ from modules.aws import (
     ce_anomaly_monitor,
     ce_anomaly_subscription,
     cloudwatch_dashboard,
+    cloudwatch_event_rule,
+    cloudwatch_event_target,
     cloudwatch_metric_alarm,
 )
 from modules.cdn import Cdn
 from modules.database import Database
 from modules.identity import AccountContext
 from modules.network import Network
+from modules.security import AuditBaseline
 from modules.storage import Storage
 
 MB = 1024 * 1024
@@ -49,6 +52,8 @@ class MonitoringProps:
     cost_anomaly_threshold_usd: a Cost Anomaly Detection monitor on this environment's
     tagged costs, mailing `alarm_emails` a daily digest of anomalies with at least this
     impact; default none (no monitor). Anomaly detection has no charge.
+    guardduty_finding_min_severity: GuardDuty findings at or above this severity go to the
+    alarm topic when the audit baseline has a detector; default 7 (high and critical).
     """
 
     name: str
@@ -65,6 +70,7 @@ class MonitoringProps:
     nat_packets_dropped: int = 100
     budget_usd: float | None = None
     cost_anomaly_threshold_usd: float | None = None
+    guardduty_finding_min_severity: float = 7
     retain_on_destroy: bool = True
     key_deletion_window_in_days: int = 30
 
@@ -81,6 +87,7 @@ class Monitoring(Construct):
         storage: Storage,
         cdn: Cdn,
         api: FileApi,
+        audit: AuditBaseline,
         us_east_1: TerraformProvider,
         props: MonitoringProps,
     ) -> None:
@@ -88,16 +95,22 @@ class Monitoring(Construct):
         self.props = props
         self.region = account.region
 
-        def topic_props(name: str, *, allow_budgets: bool) -> AlarmTopicProps:
+        def topic_props(name: str, *, allow_budgets: bool, allow_events: bool = False) -> AlarmTopicProps:
             return AlarmTopicProps(
                 name=name,
                 emails=props.alarm_emails,
                 allow_budgets=allow_budgets,
+                allow_events=allow_events,
                 key_deletion_window_in_days=props.key_deletion_window_in_days,
                 retain_on_destroy=props.retain_on_destroy,
             )
 
-        self.topic = AlarmTopic(self, "alarms", account=account, props=topic_props(f"{props.name}-alarms", allow_budgets=True))
+        self.topic = AlarmTopic(
+            self,
+            "alarms",
+            account=account,
+            props=topic_props(f"{props.name}-alarms", allow_budgets=True, allow_events=audit.detector is not None),
+        )
         self.global_topic = AlarmTopic(
             self,
             "alarms-us-east-1",
@@ -194,6 +207,7 @@ class Monitoring(Construct):
         )
         self.budget = self._budget() if props.budget_usd is not None else None
         self.anomaly_monitor = self._anomaly_monitor() if props.cost_anomaly_threshold_usd is not None else None
+        self.finding_rule = self._guardduty_findings() if audit.detector is not None else None
 
     def _alarm(
         self,
@@ -367,3 +381,25 @@ class Monitoring(Construct):
             ),
         )
         return monitor
+
+    def _guardduty_findings(self) -> cloudwatch_event_rule.CloudwatchEventRule:
+        # A detector whose findings nobody reads protects nothing: high and critical
+        # findings reach the same people as the alarms.
+        props = self.props
+        rule = cloudwatch_event_rule.CloudwatchEventRule(
+            self,
+            "guardduty-findings",
+            name=f"{props.name}-guardduty-findings",
+            description=f"GuardDuty findings of severity {props.guardduty_finding_min_severity:g} or more",
+            event_pattern=json.dumps(
+                {
+                    "source": ["aws.guardduty"],
+                    "detail-type": ["GuardDuty Finding"],
+                    "detail": {"severity": [{"numeric": [">=", props.guardduty_finding_min_severity]}]},
+                }
+            ),
+        )
+        cloudwatch_event_target.CloudwatchEventTarget(
+            self, "guardduty-findings-target", rule=rule.name, target_id="alarm-topic", arn=self.topic.arn
+        )
+        return rule

@@ -239,6 +239,7 @@ class FoundationStack(TerraformStack):
             storage=self.storage,
             cdn=self.cdn,
             api=self.api,
+            audit=self.audit,
             us_east_1=self.us_east_1,
             props=MonitoringProps(
                 name=f"{config.tags.project}-{config.name}",
@@ -256,6 +257,7 @@ class FoundationStack(TerraformStack):
                 # The same figure the cost gate holds the estimate against.
                 budget_usd=budget_for(POLICIES / "budgets.toml", config.name),
                 cost_anomaly_threshold_usd=mon.cost_anomaly_threshold_usd,
+                guardduty_finding_min_severity=mon.guardduty_finding_min_severity,
                 retain_on_destroy=config.is_production,
                 key_deletion_window_in_days=30 if config.is_production else 7,
             ),

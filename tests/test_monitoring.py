@@ -73,7 +73,11 @@ def test_topics_are_encrypted_and_only_this_accounts_alarms_and_budgets_publish(
         tuple(json.loads(p["policy"])["Statement"][0]["Principal"]["Service"])
         for p in prod.of_type("aws_sns_topic_policy").values()
     )
-    assert publishers == [("cloudwatch.amazonaws.com",), ("cloudwatch.amazonaws.com", "budgets.amazonaws.com")]
+    # EventBridge publishes GuardDuty findings to the regional topic where there is a detector (prod).
+    assert publishers == [
+        ("cloudwatch.amazonaws.com",),
+        ("cloudwatch.amazonaws.com", "budgets.amazonaws.com", "events.amazonaws.com"),
+    ]
     for topic in topics.values():
         key = json.loads(prod.deref(topic["kms_master_key_id"])["policy"])
         grant = next(s for s in key["Statement"] if s["Sid"] == "AlarmPublishers")
@@ -154,3 +158,23 @@ def test_rejects_a_cost_anomaly_monitor_without_recipients(tmp_path: Path) -> No
         f"{F}: monitoring = {{'cost_anomaly_threshold_usd': 50}}: cost_anomaly_threshold_usd needs alarm_emails: "
         "Cost Anomaly Detection mails its digest to those addresses"
     )
+
+
+def test_high_guardduty_findings_reach_the_regional_alarm_topic(prod: Stack, dev: Stack) -> None:
+    rule = prod.one("aws_cloudwatch_event_rule")
+    assert json.loads(rule["event_pattern"]) == {
+        "source": ["aws.guardduty"],
+        "detail-type": ["GuardDuty Finding"],
+        "detail": {"severity": [{"numeric": [">=", 7]}]},
+    }
+    target = prod.one("aws_cloudwatch_event_target")
+    assert target["rule"] == f"${{aws_cloudwatch_event_rule.{next(iter(prod.of_type('aws_cloudwatch_event_rule')))}.name}}"
+    topic = prod.deref(target["arn"])
+    assert topic["name"] == "filehub-prod-alarms" and "provider" not in topic
+    key_policy = json.loads(prod.deref(topic["kms_master_key_id"])["policy"])
+    grant = next(s for s in key_policy["Statement"] if s["Sid"] == "AlarmPublishers")
+    assert "events.amazonaws.com" in grant["Principal"]["Service"]
+    # Dev has no detector, so no rule, and its topic admits no EventBridge publisher.
+    assert dev.of_type("aws_cloudwatch_event_rule") == {}
+    for policy in dev.of_type("aws_sns_topic_policy").values():
+        assert "events.amazonaws.com" not in json.loads(policy["policy"])["Statement"][0]["Principal"]["Service"]
