@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -134,3 +136,21 @@ def test_cdktf_cli_app_command_runs_the_gates() -> None:
     assert config["app"].split()[-2:] == ["main.py", "--gate"]
     package = json.loads((ROOT / "package.json").read_text())
     assert package["devDependencies"] == {"cdktf-cli": "0.21.0"}
+
+
+def test_main_gates_the_synthesized_stacks_and_compares_costs(tmp_path: Path) -> None:
+    """`make check COMPARE_TO=...` is `main.py --gate --compare-to`: synth, gates, and the cost change."""
+    previous = tmp_path / "base-reports"
+    (previous / "dev").mkdir(parents=True)
+    (previous / "dev" / "cost.json").write_text(json.dumps({"env": "dev", "monthly_usd": 10.0, "resources": []}))
+    outdir = tmp_path / "cdktf.out"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--env", "dev", "--outdir", str(outdir), "--gate", "--compare-to", str(previous)],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "dev: monthly change per resource" in result.stdout
+    cost = json.loads((outdir / "reports" / "dev" / "cost.json").read_text())
+    assert cost["compared_to"]["monthly_usd"] == 10.0
+    assert cost["compared_to"]["delta_usd"] == round(cost["monthly_usd"] - 10.0, 2)
+    assert (outdir / "stacks" / "dev" / "cdk.tf.json").is_file()
