@@ -24,7 +24,7 @@ export CHECKPOINT_DISABLE := 1
 ENV ?=
 ENVS := $(basename $(notdir $(wildcard environments/*.toml)))
 
-.PHONY: help install check synth test e2e prices lint plan deploy diff cli bench clean require-env outputs validate cost-comment ruff mypy
+.PHONY: golden help install check synth test e2e prices lint plan deploy diff cli bench clean require-env outputs validate cost-comment ruff mypy
 
 help:
 	@echo "make check            synthesize every stack and run the gates (no AWS account needed)"
@@ -129,3 +129,7 @@ bench: install
 
 clean:
 	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache
+
+# After a reviewed change to what the shipped environments synthesize.
+golden: $(VENV)/.synced
+	$(PY) tools/golden.py

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from cdktf import App
 
+from modules.assembly import BootstrapStack, FoundationStack
 from modules.config import EnvironmentConfig, load_environments
-from modules.stack import BootstrapStack, FoundationStack
 
 
 def build_app(environments_dir: Path, outdir: Path, names: list[str] | None = None) -> tuple[App, list[EnvironmentConfig]]:

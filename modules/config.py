@@ -18,19 +18,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
+from modules.components.network.layout import (
+    TIERS,
+    LayoutError,
+    SubnetLayout,
+    carve,
+)
 from modules.config_api import API_DEFAULTS, API_PRESETS, ApiConfig
 from modules.config_cdn import CDN_DEFAULTS, CDN_PRESETS, CdnConfig, cdn_problems
 from modules.config_database import DATABASE_DEFAULTS, DATABASE_PRESETS, DatabaseConfig, database_problems
 from modules.config_monitoring import MonitoringConfig
 from modules.config_security import SECURITY_DEFAULTS, SECURITY_PRESETS, SecurityConfig
 from modules.config_storage import STORAGE_DEFAULTS, STORAGE_PRESETS, StorageConfig, storage_problems
-from modules.network_layout import (
-    TIERS,
-    LayoutError,
-    SubnetLayout,
-    carve,
-)
-from modules.regions import REGION_AZ_LETTERS, availability_zones
+from modules.core.regions import REGION_AZ_LETTERS, availability_zones
 from policies import aws_rules
 
 KNOWN_ENVIRONMENTS: tuple[str, ...] = ("dev", "staging", "prod")

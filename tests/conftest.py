@@ -71,9 +71,9 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The cdktf.out folder holding every synthesized test stack."""
     from cdktf import App
 
-    from modules.aws import iam_role
+    from modules.assembly import BootstrapStack, FoundationStack
     from modules.config import StateSettings, load_environments
-    from modules.stack import BootstrapStack, FoundationStack
+    from modules.core.aws import iam_role
 
     outdir = tmp_path_factory.mktemp("cdktf.out")
     configs = load_environments(ROOT / "environments")

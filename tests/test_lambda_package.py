@@ -7,7 +7,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from modules.lambda_package import build
+from modules.primitives.lambda_package import build
 from tests.conftest import ROOT
 
 SRC = ROOT / "lambda_src"

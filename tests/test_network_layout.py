@@ -6,7 +6,7 @@ from ipaddress import IPv4Network
 
 import pytest
 
-from modules.network_layout import LayoutError, carve, nat_for_zone
+from modules.components.network.layout import LayoutError, carve, nat_for_zone
 
 
 def test_default_carving_matches_the_seed_plan() -> None:

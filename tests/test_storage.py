@@ -209,7 +209,7 @@ def test_table_grants_cover_the_table_and_its_indexes_through_dynamodb_only(synt
 
 
 def test_grant_prefix_must_end_with_a_slash(synthesized: dict[str, Stack]) -> None:
-    from modules.bucket import SecureBucket
+    from modules.primitives.bucket import SecureBucket
 
     with pytest.raises(ValueError, match="end it with '/'"):
         SecureBucket._grant(object.__new__(SecureBucket), None, "put", ("s3:PutObject",), "uploads", ())  # type: ignore[arg-type]

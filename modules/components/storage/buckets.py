@@ -7,11 +7,11 @@ from typing import Literal
 
 from constructs import Construct
 
-from modules.bucket import CorsRule, LifecycleRule, SecureBucket, SecureBucketProps
-from modules.file_table import FileTable, FileTableProps
-from modules.identity import AccountContext
-from modules.kms import EncryptionKey, EncryptionKeyProps
-from modules.state_bucket import log_delivery_statement
+from modules.core.identity import AccountContext
+from modules.core.kms import EncryptionKey, EncryptionKeyProps
+from modules.primitives.bucket import CorsRule, LifecycleRule, SecureBucket, SecureBucketProps
+from modules.primitives.file_table import FileTable, FileTableProps
+from modules.primitives.state_bucket import log_delivery_statement
 
 
 @dataclass(frozen=True, kw_only=True)

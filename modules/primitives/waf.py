@@ -7,8 +7,8 @@ from typing import Any, Literal
 from cdktf import TerraformProvider
 from constructs import Construct
 
-from modules.aws import cloudwatch_log_group, wafv2_web_acl, wafv2_web_acl_logging_configuration
-from modules.kms import EncryptionKey
+from modules.core.aws import cloudwatch_log_group, wafv2_web_acl, wafv2_web_acl_logging_configuration
+from modules.core.kms import EncryptionKey
 
 acl_ = wafv2_web_acl
 logging_ = wafv2_web_acl_logging_configuration

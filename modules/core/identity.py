@@ -6,7 +6,7 @@ import json
 
 from constructs import Construct
 
-from modules.aws import data_aws_caller_identity, data_aws_partition
+from modules.core.aws import data_aws_caller_identity, data_aws_partition
 
 
 class AccountContext(Construct):

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from cdktf import TerraformProvider
 from constructs import Construct
 
-from modules import waf
-from modules.aws import (
+from modules.components.storage.buckets import Storage
+from modules.core.aws import (
     acm_certificate,
     acm_certificate_validation,
     cloudfront_cache_policy,
@@ -22,10 +22,10 @@ from modules.aws import (
     route53_record,
     wafv2_web_acl,
 )
-from modules.bucket import SecureBucket
-from modules.identity import AccountContext
-from modules.kms import EncryptionKey, EncryptionKeyProps
-from modules.storage import Storage
+from modules.core.identity import AccountContext
+from modules.core.kms import EncryptionKey, EncryptionKeyProps
+from modules.primitives import waf
+from modules.primitives.bucket import SecureBucket
 
 DAY_SECONDS = 86400
 # CloudFront's own hosted zone for alias records (Route 53 API reference, AliasTarget).

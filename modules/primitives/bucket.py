@@ -9,7 +9,7 @@ from typing import Any, Literal
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
-from modules.aws import (
+from modules.core.aws import (
     iam_role,
     iam_role_policy,
     s3_bucket,
@@ -22,7 +22,7 @@ from modules.aws import (
     s3_bucket_server_side_encryption_configuration,
     s3_bucket_versioning,
 )
-from modules.kms import EncryptionKey
+from modules.core.kms import EncryptionKey
 
 lc = s3_bucket_lifecycle_configuration
 sse = s3_bucket_server_side_encryption_configuration

@@ -13,8 +13,7 @@ from typing import Any, Literal
 from cdktf import TerraformResource, TerraformResourceLifecycle
 from constructs import Construct
 
-from modules import waf
-from modules.aws import (
+from modules.core.aws import (
     api_gateway_account,
     api_gateway_authorizer,
     api_gateway_deployment,
@@ -34,9 +33,10 @@ from modules.aws import (
     lambda_permission,
     wafv2_web_acl_association,
 )
-from modules.function import Function
-from modules.identity import AccountContext
-from modules.kms import EncryptionKey
+from modules.core.identity import AccountContext
+from modules.core.kms import EncryptionKey
+from modules.primitives import waf
+from modules.primitives.function import Function
 
 # Rule groups on the API's ACL: the common rule set and known bad inputs (Log4j and
 # similar payloads). IP reputation is left to the CDN's ACL: the API is authenticated.

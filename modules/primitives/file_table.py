@@ -9,9 +9,9 @@ from typing import Any
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
-from modules.aws import dynamodb_table, iam_role, iam_role_policy
-from modules.identity import AccountContext
-from modules.kms import EncryptionKey
+from modules.core.aws import dynamodb_table, iam_role, iam_role_policy
+from modules.core.identity import AccountContext
+from modules.core.kms import EncryptionKey
 
 # Attribute names the handlers use; the table and the code agree through these.
 PARTITION_KEY = "file_id"

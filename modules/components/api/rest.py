@@ -9,15 +9,15 @@ from typing import Any
 
 from constructs import Construct
 
-from modules.aws import lambda_permission, s3_bucket_notification, sqs_queue
-from modules.function import Function, FunctionProps
-from modules.identity import AccountContext
-from modules.kms import EncryptionKey, EncryptionKeyProps
-from modules.network import Network
-from modules.rest_api import RestApi, RestApiProps, Route, access_log_group_name
-from modules.storage import Storage
-from modules.user_pool import UserPool, UserPoolProps
-from modules.waf import log_group_name as waf_log_group_name
+from modules.components.network.vpc import Network
+from modules.components.storage.buckets import Storage
+from modules.core.aws import lambda_permission, s3_bucket_notification, sqs_queue
+from modules.core.identity import AccountContext
+from modules.core.kms import EncryptionKey, EncryptionKeyProps
+from modules.primitives.function import Function, FunctionProps
+from modules.primitives.rest_api import RestApi, RestApiProps, Route, access_log_group_name
+from modules.primitives.user_pool import UserPool, UserPoolProps
+from modules.primitives.waf import log_group_name as waf_log_group_name
 
 # Every object the API hands out lives under this prefix; the handlers build keys
 # as uploads/<owner>/<file id>/<name> and the roles reach nothing outside it.

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from cdktf import TerraformProvider
 from constructs import Construct
 
-from modules.aws import sns_topic, sns_topic_policy, sns_topic_subscription
-from modules.identity import AccountContext
-from modules.kms import EncryptionKey, EncryptionKeyProps
+from modules.core.aws import sns_topic, sns_topic_policy, sns_topic_subscription
+from modules.core.identity import AccountContext
+from modules.core.kms import EncryptionKey, EncryptionKeyProps
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from modules.bucket import LifecycleRule, SecureBucket, SecureBucketProps
 from modules.config import ACCESS_LOG_SUFFIX
-from modules.identity import AccountContext
-from modules.kms import EncryptionKey, EncryptionKeyProps
+from modules.core.identity import AccountContext
+from modules.core.kms import EncryptionKey, EncryptionKeyProps
+from modules.primitives.bucket import LifecycleRule, SecureBucket, SecureBucketProps
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,7 +11,8 @@ from typing import Any, Literal
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
-from modules.aws import (
+from modules.components.network.vpc import Network
+from modules.core.aws import (
     cloudwatch_log_group,
     db_parameter_group,
     db_subnet_group,
@@ -22,9 +23,8 @@ from modules.aws import (
     rds_cluster_instance,
     rds_cluster_parameter_group,
 )
-from modules.identity import AccountContext
-from modules.kms import EncryptionKey, EncryptionKeyProps
-from modules.network import Network
+from modules.core.identity import AccountContext
+from modules.core.kms import EncryptionKey, EncryptionKeyProps
 
 POSTGRES_PORT = 5432
 # The actions the RDS Data API needs on a cluster (RDS Data API reference, "Authorizing access").

@@ -11,19 +11,19 @@ from pathlib import Path
 from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from constructs import Construct
 
-from modules.api import FileApi, FileApiProps, FunctionLimits
-from modules.aws import provider
-from modules.cdn import Cdn, CdnProps
+from modules.components.api.rest import FileApi, FileApiProps, FunctionLimits
+from modules.components.audit.baseline import AuditBaseline, AuditBaselineProps
+from modules.components.cdn.cloudfront import Cdn, CdnProps
+from modules.components.database.aurora_postgresql import Database, DatabaseProps
+from modules.components.monitoring.cloudwatch import Monitoring, MonitoringProps
+from modules.components.network.vpc import Network, NetworkProps
+from modules.components.storage.buckets import Storage, StorageProps
 from modules.config import EnvironmentConfig
 from modules.config_monitoring import budget_for
 from modules.config_storage import bucket_names
-from modules.database import Database, DatabaseProps
-from modules.identity import AccountContext
-from modules.monitoring import Monitoring, MonitoringProps
-from modules.network import Network, NetworkProps
-from modules.security import AuditBaseline, AuditBaselineProps
-from modules.state_bucket import StateBucket, StateBucketProps
-from modules.storage import Storage, StorageProps
+from modules.core.aws import provider
+from modules.core.identity import AccountContext
+from modules.primitives.state_bucket import StateBucket, StateBucketProps
 
 # The binding package pins provider 6.25.0; state written by it must not be read by
 # an older provider, and a newer major could change schemas under us.

@@ -9,12 +9,12 @@ from pathlib import Path
 from cdktf import AssetType, TerraformAsset
 from constructs import Construct
 
-from modules.aws import cloudwatch_log_group, iam_role, iam_role_policy, lambda_function, sqs_queue
-from modules.identity import AccountContext
-from modules.kms import EncryptionKey
-from modules.lambda_package import build
+from modules.core.aws import cloudwatch_log_group, iam_role, iam_role_policy, lambda_function, sqs_queue
+from modules.core.identity import AccountContext
+from modules.core.kms import EncryptionKey
+from modules.primitives.lambda_package import build
 
-LAMBDA_SRC = Path(__file__).resolve().parent.parent / "lambda_src"
+LAMBDA_SRC = Path(__file__).resolve().parents[2] / "lambda_src"
 # The newest Python runtime Lambda offers on arm64 (Lambda runtimes table, 2026-11).
 PYTHON_RUNTIME = "python3.13"
 

@@ -14,9 +14,13 @@ from typing import Any
 from cdktf import TerraformProvider
 from constructs import Construct
 
-from modules.alarm_topic import AlarmTopic, AlarmTopicProps
-from modules.api import FileApi
-from modules.aws import (
+from modules.components.api.rest import FileApi
+from modules.components.audit.baseline import AuditBaseline
+from modules.components.cdn.cloudfront import Cdn
+from modules.components.database.aurora_postgresql import Database
+from modules.components.network.vpc import Network
+from modules.components.storage.buckets import Storage
+from modules.core.aws import (
     budgets_budget,
     ce_anomaly_monitor,
     ce_anomaly_subscription,
@@ -25,12 +29,8 @@ from modules.aws import (
     cloudwatch_event_target,
     cloudwatch_metric_alarm,
 )
-from modules.cdn import Cdn
-from modules.database import Database
-from modules.identity import AccountContext
-from modules.network import Network
-from modules.security import AuditBaseline
-from modules.storage import Storage
+from modules.core.identity import AccountContext
+from modules.primitives.alarm_topic import AlarmTopic, AlarmTopicProps
 
 MB = 1024 * 1024
 PERIOD_SECONDS = 300

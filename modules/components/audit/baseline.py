@@ -13,7 +13,8 @@ from typing import Any
 
 from constructs import Construct
 
-from modules.aws import (
+from modules.config_security import DEFAULT_CONFIG_RULES
+from modules.core.aws import (
     cloudtrail,
     cloudwatch_log_group,
     config_config_rule,
@@ -25,11 +26,10 @@ from modules.aws import (
     iam_role_policy,
     iam_role_policy_attachment,
 )
-from modules.bucket import LifecycleRule, SecureBucket, SecureBucketProps
-from modules.config_security import DEFAULT_CONFIG_RULES
-from modules.identity import AccountContext
-from modules.kms import EncryptionKey, EncryptionKeyProps
-from modules.state_bucket import log_delivery_statement
+from modules.core.identity import AccountContext
+from modules.core.kms import EncryptionKey, EncryptionKeyProps
+from modules.primitives.bucket import LifecycleRule, SecureBucket, SecureBucketProps
+from modules.primitives.state_bucket import log_delivery_statement
 
 CONFIG_PREFIX = "config"
 # Objects older than this move to Standard-IA: audit logs are written once and rarely read.

@@ -9,7 +9,8 @@ from ipaddress import IPv4Network
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
-from modules.aws import (
+from modules.components.network.layout import TIERS, SubnetLayout, Tier, nat_for_zone
+from modules.core.aws import (
     cloudwatch_log_group,
     default_network_acl,
     default_security_group,
@@ -29,9 +30,8 @@ from modules.aws import (
     vpc_security_group_egress_rule,
     vpc_security_group_ingress_rule,
 )
-from modules.identity import AccountContext
-from modules.kms import EncryptionKey, EncryptionKeyProps
-from modules.network_layout import TIERS, SubnetLayout, Tier, nat_for_zone
+from modules.core.identity import AccountContext
+from modules.core.kms import EncryptionKey, EncryptionKeyProps
 
 POSTGRES_PORT = 5432
 HTTPS_PORT = 443

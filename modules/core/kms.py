@@ -9,8 +9,8 @@ from typing import Any
 from cdktf import TerraformProvider, TerraformResourceLifecycle
 from constructs import Construct
 
-from modules.aws import kms_alias, kms_key
-from modules.identity import AccountContext
+from modules.core.aws import kms_alias, kms_key
+from modules.core.identity import AccountContext
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,7 +8,7 @@ from typing import Literal
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
-from modules.aws import cognito_user_pool, cognito_user_pool_client
+from modules.core.aws import cognito_user_pool, cognito_user_pool_client
 
 up = cognito_user_pool
 upc = cognito_user_pool_client
