@@ -1,7 +1,10 @@
 """`python -m gates <cdk.tf.json or stack dir>... [--env ENV] [--budget-usd N] [--compare-to COST_JSON]`
 
 Runs every gate (security and cost) on synthesized Terraform JSON. It reads the JSON only (never the
-constructs), so it works on any `cdk.tf.json`, hand-written ones included.
+constructs), so it works on any `cdk.tf.json`, hand-written ones included. What this project's app
+writes into the JSON's `"//"` metadata (profile, budget, usage profile, accepted findings, risks) is
+used when present; foreign JSON without it is gated with --budget-usd, a usage profile named after the
+stack (or default.toml) and the suppression file's entries scoped to it.
 
 Exit codes: 0 every gate passed, 1 a gate failed, 2 the input is unusable.
 """
@@ -16,7 +19,6 @@ from pathlib import Path
 
 from gates import cost, cost_report, report, security, suppressions
 from gates.inputs import InputError, Stack, resolve
-from gates.pricing import load_budget
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
         help="run only these checks (comma-separated ids, e.g. FND_S3_1,CKV_AWS_18); default: all",
     )
     parser.add_argument(
-        "--budget-usd", metavar="N", help="monthly budget for every stack gated, overriding policies/budgets.toml"
+        "--budget-usd",
+        metavar="N",
+        help='monthly budget for every stack gated, overriding the budget the stack carries ("//".foundation.budget_usd)',
     )
     parser.add_argument(
         "--compare-to",
@@ -46,7 +50,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--region", help="Region to price a stack whose aws provider sets none (default: none, and it fails)")
     parser.add_argument("--pricing-dir", type=Path, default=ROOT / "policies" / "pricing")
     parser.add_argument("--usage-dir", type=Path, default=ROOT / "policies" / "usage")
-    parser.add_argument("--budgets", type=Path, default=ROOT / "policies" / "budgets.toml")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today(), help=argparse.SUPPRESS)
     return parser
 
@@ -64,14 +67,15 @@ def main(argv: list[str] | None = None) -> int:
         allowed = suppressions.load(args.suppressions)
         only = tuple(c.strip() for c in args.check.split(",") if c.strip())
         budget_override = _budget(args.budget_usd)
-        costs = {
-            s.env: cost_report.CostOutcome(
+        costs: dict[str, cost_report.CostOutcome] = {}
+        for s in stacks:
+            budget, source = cost_report.budget_for(s, budget_override)
+            costs[s.env] = cost_report.CostOutcome(
                 estimate=cost.estimate(s, args.pricing_dir, args.usage_dir, args.region),
-                budget_usd=budget_override if budget_override is not None else load_budget(args.budgets, s.env),
+                budget_usd=budget,
                 previous=cost_report.load_previous(args.compare_to, s.env) if args.compare_to else None,
+                budget_source=source,
             )
-            for s in stacks
-        }
         raw = security.run_checkov(stacks, args.checks_dir, only)
     except (InputError, security.GateError) as exc:
         print(f"gates: {exc}", file=sys.stderr)

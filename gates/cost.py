@@ -93,6 +93,7 @@ class CostEstimate:
     unpriced: list[Unpriced]
     free: Counter[str]
     usage_profile: str
+    usage_source: str = ""
 
     @property
     def monthly_usd(self) -> Decimal:
@@ -524,12 +525,13 @@ def _module(body: dict[str, Any]) -> str:
 
 
 def estimate(stack: Stack, pricing_dir: Path, usage_dir: Path, fallback_region: str | None = None) -> CostEstimate:
-    usage = Usage.load(usage_dir, stack.env)
+    named = stack.foundation.usage_profile
+    usage = Usage.load(usage_dir, stack.env, named, f'{stack.path}: "//".foundation.usage_profile')
     ctx = Context(stack, pricing_dir, usage, fallback_region)
     profile = str(usage.path.name) if usage.path else ""
     if not ctx.default_region:
         reason = "the aws provider sets no region and --region was not given, so no price applies"
-        return CostEstimate(stack.env, "", [], [Unpriced("(stack)", "provider", reason)], Counter(), profile)
+        return CostEstimate(stack.env, "", [], [Unpriced("(stack)", "provider", reason)], Counter(), profile, usage.source)
     resources: list[ResourceCost] = []
     unpriced: list[Unpriced] = []
     free: Counter[str] = Counter()
@@ -550,4 +552,4 @@ def estimate(stack: Stack, pricing_dir: Path, usage_dir: Path, fallback_region: 
             continue
         note = "" if items else "no charge for this configuration"
         resources.append(ResourceCost(address, rtype, _module(body), region, items, note))
-    return CostEstimate(stack.env, ctx.default_region, resources, unpriced, free, profile)
+    return CostEstimate(stack.env, ctx.default_region, resources, unpriced, free, profile, usage.source)

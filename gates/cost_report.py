@@ -11,7 +11,7 @@ from typing import Any
 
 from gates import formats
 from gates.cost import CostEstimate
-from gates.inputs import InputError
+from gates.inputs import InputError, Stack
 
 LARGEST = 5
 
@@ -24,11 +24,17 @@ def _signed(value: Decimal) -> str:
     return f"{'+' if value >= 0 else '-'}{_usd(abs(value))}"
 
 
+BUDGET_FROM_ARGUMENT = "--budget-usd"
+BUDGET_FROM_STACK = 'the stack\'s "//".foundation.budget_usd'
+
+
 @dataclass(frozen=True)
 class CostOutcome:
     estimate: CostEstimate
     budget_usd: Decimal | None
     previous: dict[str, Any] | None = None
+    # Where the budget came from (BUDGET_FROM_*); None when there is no budget.
+    budget_source: str | None = None
 
     @property
     def over_budget(self) -> bool:
@@ -84,8 +90,10 @@ def as_json(outcome: CostOutcome) -> dict[str, Any]:
         "currency": "USD",
         "monthly_usd": float(e.monthly_usd.quantize(Decimal("0.01"))),
         "budget_usd": float(outcome.budget_usd) if outcome.budget_usd is not None else None,
+        "budget_source": outcome.budget_source,
         "passed": outcome.ok,
         "usage_profile": e.usage_profile,
+        "usage_source": e.usage_source,
         "unconfirmed_usd": float(e.unconfirmed_usd.quantize(Decimal("0.01"))),
         "resources": [
             {
@@ -119,7 +127,11 @@ def markdown(outcome: CostOutcome) -> str:
     """A pull-request comment: totals, the change, then a table per construct."""
     e = outcome.estimate
     total = e.monthly_usd
-    budget = f" of a {_usd(outcome.budget_usd)} USD budget" if outcome.budget_usd is not None else " (no budget set)"
+    budget = (
+        f" of a {_usd(outcome.budget_usd)} USD budget (from {outcome.budget_source})"
+        if outcome.budget_usd is not None
+        else " (no budget set)"
+    )
     verdict = "over budget" if outcome.over_budget else ("unpriced resources" if e.unpriced else "within budget")
     lines = [
         f"### Monthly cost estimate: `{e.env}` ({e.region})",
@@ -160,7 +172,7 @@ def markdown(outcome: CostOutcome) -> str:
                     f"| | `{r.address}` | {item.name} | {item.quantity.normalize():f} {item.price.unit} | "
                     f"{item.price.usd}{mark} | {_usd(item.monthly_usd)} |"
                 )
-    lines += ["", f"Usage assumptions: `policies/usage/{e.usage_profile}`. * = unconfirmed price.",
+    lines += ["", f"Usage assumptions: `policies/usage/{e.usage_profile}` ({e.usage_source}). * = unconfirmed price.",
               f"Free by type: {', '.join(f'{t} x{n}' for t, n in sorted(e.free.items())) or 'none'}."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
@@ -175,9 +187,20 @@ def summary_entry(outcome: CostOutcome) -> dict[str, Any]:
     return {
         "monthly_usd": float(outcome.estimate.monthly_usd.quantize(Decimal("0.01"))),
         "budget_usd": float(outcome.budget_usd) if outcome.budget_usd is not None else None,
+        "budget_source": outcome.budget_source,
+        "usage_profile": outcome.estimate.usage_profile,
         "passed": outcome.ok,
         "unpriced": [u.address for u in outcome.estimate.unpriced],
     }
+
+
+def budget_for(stack: Stack, override: Decimal | None) -> tuple[Decimal | None, str | None]:
+    """The monthly budget and where it came from: --budget-usd, else the stack's metadata, else none."""
+    if override is not None:
+        return override, BUDGET_FROM_ARGUMENT
+    if stack.foundation.budget_usd is not None:
+        return stack.foundation.budget_usd, BUDGET_FROM_STACK
+    return None, None
 
 
 def headline(outcome: CostOutcome) -> str:

@@ -1,7 +1,9 @@
 """SARIF 2.1.0 and JUnit XML renderings of the security gate, for code scanning and CI test views.
 
 Suppressed findings stay in both files, marked as suppressed with their reason,
-so a reviewer can see what was accepted and why.
+so a reviewer can see what was accepted and why: an acceptance written by a
+construct as an in-source suppression, an entry of the suppression file as an
+external one. Risks the environment file accepts are note-level results.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from gates.inputs import Stack
+from gates.acceptances import Acceptance
+from gates.inputs import Risk, Stack
 from gates.security import Finding, SecurityResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "foundation-gates"
+RISK_RULE = "FND_RISK"
 
 
 def _uri(path: Path) -> str:
@@ -39,6 +43,8 @@ def _rule(finding: Finding) -> dict[str, Any]:
 
 def _result(stack: Stack, finding: Finding) -> dict[str, Any]:
     text = finding.check_name + (": " + "; ".join(finding.details) if finding.details else "")
+    if finding.acceptance_problem:
+        text += f" ({finding.acceptance_problem})"
     result: dict[str, Any] = {
         "ruleId": finding.check_id,
         "level": "error",
@@ -53,13 +59,47 @@ def _result(stack: Stack, finding: Finding) -> dict[str, Any]:
             }
         ],
     }
-    if finding.suppressed_by is not None:
-        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": finding.suppressed_by.reason}]
+    cover = finding.suppressed_by
+    if isinstance(cover, Acceptance):
+        result["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": cover.reason}]
+        result["properties"] = {
+            "acceptance": {
+                "constructPath": cover.construct_path,
+                "pin": cover.pin,
+                "expires": cover.expires.isoformat() if cover.expires else None,
+            }
+        }
+    elif cover is not None:
+        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": cover.reason}]
     return result
+
+
+def _risk(stack: Stack, risk: Risk) -> dict[str, Any]:
+    """A risk accepted in the environment file: reported for review, never failing the gate."""
+    return {
+        "ruleId": RISK_RULE,
+        "level": "note",
+        "message": {"text": f"{risk.component}: {risk.risk} (accepted by {risk.setting})"},
+        "locations": [
+            {
+                "physicalLocation": {"artifactLocation": {"uri": _uri(stack.path)}, "region": {"startLine": 1}},
+                "logicalLocations": [{"fullyQualifiedName": risk.setting, "kind": "member"}],
+            }
+        ],
+        "properties": {"component": risk.component, "setting": risk.setting},
+    }
 
 
 def sarif(stack: Stack, result: SecurityResult) -> dict[str, Any]:
     rules = {f.check_id: _rule(f) for f in [*result.findings, *result.passed]}
+    risks = stack.foundation.risks
+    if risks:
+        rules[RISK_RULE] = {
+            "id": RISK_RULE,
+            "name": RISK_RULE,
+            "shortDescription": {"text": "A risk the environment file accepts on purpose"},
+            "defaultConfiguration": {"level": "note"},
+        }
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -67,7 +107,7 @@ def sarif(stack: Stack, result: SecurityResult) -> dict[str, Any]:
             {
                 "tool": {"driver": {"name": TOOL_NAME, "rules": [rules[k] for k in sorted(rules)]}},
                 "automationDetails": {"id": f"security/{stack.env}"},
-                "results": [_result(stack, f) for f in result.findings],
+                "results": [*(_result(stack, f) for f in result.findings), *(_risk(stack, r) for r in risks)],
                 "invocations": [
                     {
                         "executionSuccessful": not result.errors,
@@ -93,11 +133,15 @@ def junit(stack: Stack, result: SecurityResult) -> bytes:
         case = ET.SubElement(
             suite, "testcase", classname=f"{stack.env}.{finding.resource}", name=f"{finding.check_id} {finding.check_name}"
         )
-        if finding.suppressed_by is not None:
-            ET.SubElement(case, "skipped", message=f"suppressed: {finding.suppressed_by.reason}")
+        cover = finding.suppressed_by
+        if isinstance(cover, Acceptance):
+            ET.SubElement(case, "skipped", message=f"accepted at {cover.where}: {cover.reason}")
+        elif cover is not None:
+            ET.SubElement(case, "skipped", message=f"suppressed: {cover.reason}")
         elif finding in result.findings:
             failure = ET.SubElement(case, "failure", message=finding.check_name, type=finding.check_id)
-            failure.text = "\n".join([*finding.details, f"fix: {finding.guideline}" if finding.guideline else ""]).strip()
+            lines = [*finding.details, finding.acceptance_problem or "", f"fix: {finding.guideline}" if finding.guideline else ""]
+            failure.text = "\n".join(line for line in lines if line)
     for index, error in enumerate(result.errors):
         case = ET.SubElement(suite, "testcase", classname=f"{stack.env}.gate", name=f"gate error {index + 1}")
         ET.SubElement(case, "error", message=error)

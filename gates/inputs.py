@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,101 @@ TERRAFORM_BLOCKS = frozenset(
 
 class InputError(Exception):
     """The input cannot be gated at all (exit code 2)."""
+
+
+PROFILES = ("development", "production")
+# A usage profile names a file in policies/usage/; no path separators, no dots.
+_USAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class Risk:
+    """A risk the environment file accepts on purpose (a component turned off, a protection relaxed)."""
+
+    component: str
+    setting: str
+    risk: str
+
+
+@dataclass(frozen=True)
+class Foundation:
+    """What this project's app writes under the stack's top-level `"//".foundation`.
+
+    Every field may be absent: hand-written or foreign JSON carries none of it.
+    Keys not listed here are ignored, so the app can add metadata without a gate release.
+    """
+
+    present: bool = False
+    environment: str | None = None
+    profile: str | None = None
+    components: tuple[tuple[str, str], ...] = ()
+    budget_usd: Decimal | None = None
+    usage_profile: str | None = None
+    risks: tuple[Risk, ...] = ()
+
+
+def _foundation(path: Path, document: dict[str, Any]) -> Foundation:
+    """Parse `"//".foundation`; every problem at once, naming the file and the key."""
+    meta = document.get("//")
+    data = meta.get("foundation") if isinstance(meta, dict) else None
+    if data is None:
+        return Foundation()
+    where = f'{path}: "//".foundation'
+    if not isinstance(data, dict):
+        raise InputError(f"{where} = {data!r}: an object (written by the app), or absent")
+    problems: list[str] = []
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        if value is not None and not (isinstance(value, str) and value):
+            problems.append(f"{where}.{key} = {value!r}: a non-empty string")
+            return None
+        return value
+
+    environment, profile, usage_profile = text("environment"), text("profile"), text("usage_profile")
+    if profile is not None and profile not in PROFILES:
+        problems.append(f"{where}.profile = {profile!r}: one of {', '.join(PROFILES)}")
+    if usage_profile is not None and not _USAGE_NAME.match(usage_profile):
+        problems.append(
+            f"{where}.usage_profile = {usage_profile!r}: a file name in policies/usage/ without .toml, such as development"
+        )
+    budget = data.get("budget_usd")
+    budget_usd: Decimal | None = None
+    if budget is not None:
+        if isinstance(budget, bool) or not isinstance(budget, int | float) or budget < 0:
+            problems.append(f"{where}.budget_usd = {budget!r}: a number of US dollars, 0 or more, or null for no budget")
+        else:
+            budget_usd = Decimal(str(budget))
+    components = data.get("components") or {}
+    if not isinstance(components, dict) or not all(isinstance(v, str) for v in components.values()):
+        problems.append(f"{where}.components = {components!r}: an object of component name to variant name")
+        components = {}
+    risks: list[Risk] = []
+    entries = data.get("risks") or []
+    if not isinstance(entries, list):
+        problems.append(f"{where}.risks = {entries!r}: a list of objects with component, setting and risk")
+        entries = []
+    for number, entry in enumerate(entries, start=1):
+        component, setting, risk = (
+            (entry.get(k) for k in ("component", "setting", "risk")) if isinstance(entry, dict) else [None] * 3
+        )
+        if not (
+            isinstance(component, str) and isinstance(setting, str) and isinstance(risk, str) and component and setting and risk
+        ):
+            problems.append(f"{where}.risks[{number}] = {entry!r}: an object with component, setting and risk (strings)")
+            continue
+        risks.append(Risk(component=component, setting=setting, risk=risk))
+    if problems:
+        raise InputError("Invalid stack metadata (written by the app; regenerate the stack):\n  - " + "\n  - ".join(problems))
+    return Foundation(
+        present=True,
+        environment=environment,
+        profile=profile,
+        components=tuple(sorted(components.items())),
+        budget_usd=budget_usd,
+        usage_profile=usage_profile,
+        risks=tuple(risks),
+    )
 
 
 @dataclass(frozen=True)
@@ -34,6 +132,29 @@ class Stack:
                 for name, body in named.items():
                     found[f"{rtype}.{name}"] = body if isinstance(body, dict) else {}
         return found
+
+    @cached_property
+    def foundation(self) -> Foundation:
+        """The app's stack metadata; an empty Foundation for foreign JSON."""
+        return _foundation(self.path, self.document)
+
+    def construct_path(self, address: str) -> str | None:
+        """cdktf's construct path of a resource ("dev/network/flow-log-group"); None when not written by cdktf."""
+        rtype, _, name = address.partition(".")
+        body = ((self.document.get("resource") or {}).get(rtype) or {}).get(name)
+        meta = body.get("//") if isinstance(body, dict) else None
+        metadata = meta.get("metadata") if isinstance(meta, dict) else None
+        path = metadata.get("path") if isinstance(metadata, dict) else None
+        return path if isinstance(path, str) and path else None
+
+    def path_below_stack(self, address: str) -> str | None:
+        """The construct path without the stack's own segment ("network/flow-log-group"), which survives
+        renaming the stack and moving code; None when the resource carries no construct path."""
+        path = self.construct_path(address)
+        if path is None:
+            return None
+        _, _, below = path.partition("/")
+        return below or None
 
     def address_of(self, name_or_address: str) -> str:
         """Full `type.name` address, also for Checkov's occasional `resource.<name>` form."""
@@ -63,7 +184,9 @@ def resolve(path_text: str, env: str | None = None) -> Stack:
         raise InputError(
             f"{path}: JSON, but not Terraform JSON: expected top-level blocks such as 'resource', 'provider' or 'terraform'"
         )
-    return Stack(env=env or _default_env(path), path=path, document=document)
+    stack = Stack(env=env or _default_env(path), path=path, document=document)
+    stack.foundation  # noqa: B018  (validate the metadata now, before any gate runs)
+    return stack
 
 
 def _default_env(path: Path) -> str:

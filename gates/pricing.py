@@ -1,4 +1,4 @@
-"""The price catalogue, usage profiles and budgets the cost gate reads (TOML under policies/).
+"""The price catalogue and usage profiles the cost gate reads (TOML under policies/).
 
 Every price carries its unit, its source, its as-of date and whether it is confirmed;
 the estimator never invents one. Amounts are Decimals so that an estimate is exact
@@ -121,20 +121,39 @@ def load_catalogue(directory: Path, region: str) -> Catalogue:
 
 
 class Usage:
-    """A usage profile: nested tables of numbers; `match` picks per-name settings by glob."""
+    """A usage profile: nested tables of numbers; `match` picks per-name settings by glob.
 
-    def __init__(self, data: dict[str, Any], path: Path | None):
+    `source` says why this profile was chosen, for the reports.
+    """
+
+    def __init__(self, data: dict[str, Any], path: Path | None, source: str = ""):
         self.data = data
         self.path = path
+        self.source = source
 
     @classmethod
-    def load(cls, directory: Path, env: str) -> Usage:
+    def load(cls, directory: Path, env: str, named: str | None = None, named_in: str = "the stack") -> Usage:
+        """The profile the stack names (`"//".foundation.usage_profile`), else `<env>.toml`, else default.toml.
+
+        A named profile that does not exist is an error: falling back silently would
+        price production with development's figures.
+        """
+        if named is not None:
+            path = directory / f"{named}.toml"
+            if not path.is_file():
+                available = ", ".join(sorted(p.stem for p in directory.glob("*.toml"))) or "none"
+                raise InputError(
+                    f"{named_in} names usage profile {named!r}, but {path} does not exist (available: {available}); "
+                    "add that file or correct the profile name"
+                )
+            return cls(_read_toml(path), path, "named by the stack's metadata")
         path = directory / f"{env}.toml"
+        source = f"named after the stack {env!r}"
         if not path.is_file():
-            path = directory / "default.toml"
+            path, source = directory / "default.toml", "default: the stack names no usage profile"
         if not path.is_file():
             raise InputError(f"{directory}: no usage profile for {env!r} and no default.toml")
-        return cls(_read_toml(path), path)
+        return cls(_read_toml(path), path, source)
 
     def number(self, section: str, key: str, *, name: str | None = None) -> Decimal:
         """`[section] key`, or for a named resource the first `[section.match."<glob>"]` that
@@ -157,14 +176,3 @@ class Usage:
 
     def _where(self) -> str:
         return str(self.path) if self.path else "usage profile"
-
-
-def load_budget(path: Path, env: str) -> Decimal | None:
-    """The monthly budget for an environment from budgets.toml; None when it sets none."""
-    if not path.is_file():
-        return None
-    data = _read_toml(path)
-    table = data.get("budgets") or {}
-    if env not in table:
-        return None
-    return _decimal(table[env], f"{path}: budgets.{env}")

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from gates import cost_report, formats
+from gates.acceptances import Acceptance
 from gates.inputs import Stack
 from gates.security import Finding, SecurityResult
+from gates.suppressions import Suppression
 
 # The handful of resource kinds a reviewer looks for first in a network summary.
 _INVENTORY = (
@@ -38,30 +40,47 @@ def summary(stack: Stack, result: SecurityResult, cost: cost_report.CostOutcome 
         "stack": str(stack.path),
         "passed": result.ok and (cost is None or cost.ok),
         "resources": len(stack.resources()),
+        "profile": stack.foundation.profile,
         "checks": {
             "passed": result.passed_checks,
             "failed": len(result.failed),
             "suppressed": len(result.suppressed),
+            "accepted_in_code": len(result.accepted),
         },
         "violations": [
-            {"rule": f.check_id, "resource": f.resource, "message": _message(f), "details": list(f.details), "fix": _fix(f)}
-            for f in result.failed
-        ],
-        "suppressed": [
             {
                 "rule": f.check_id,
                 "resource": f.resource,
-                "reason": f.suppressed_by.reason,
-                "expires": f.suppressed_by.expires.isoformat() if f.suppressed_by.expires else None,
+                "message": _message(f),
+                "details": list(f.details),
+                "fix": _fix(f),
+                **({"acceptance": f.acceptance_problem} if f.acceptance_problem else {}),
             }
-            for f in result.suppressed
-            if f.suppressed_by is not None
+            for f in result.failed
         ],
+        "suppressed": [_covered(stack, f, f.suppressed_by) for f in result.suppressed if f.suppressed_by is not None],
+        "risks": [{"component": r.component, "setting": r.setting, "risk": r.risk} for r in stack.foundation.risks],
         "errors": list(result.errors),
     }
     if cost is not None:
         document["cost"] = cost_report.summary_entry(cost)
     return document
+
+
+def _covered(stack: Stack, finding: Finding, cover: Acceptance | Suppression) -> dict[str, Any]:
+    """One covered finding: which check on which resource, who accepted it (construct or file) and why."""
+    entry: dict[str, Any] = {
+        "rule": finding.check_id,
+        "resource": finding.resource,
+        "construct_path": stack.construct_path(finding.resource),
+        "source": "acceptance" if isinstance(cover, Acceptance) else "suppressions file",
+        "reason": cover.reason,
+        "pin": cover.pin if isinstance(cover, Acceptance) else None,
+        "expires": cover.expires.isoformat() if cover.expires else None,
+    }
+    if isinstance(cover, Suppression):
+        entry["suppression"] = cover.number
+    return entry
 
 
 def _message(finding: Finding) -> str:
@@ -98,9 +117,12 @@ def console(
         c = costs.get(stack.env)
         verdict = "PASS" if r.ok and (c is None or c.ok) else "FAIL"
         money = f"  |  {cost_report.headline(c)}" if c is not None else ""
+        in_code = f" ({len(r.accepted)} accepted in code)" if r.accepted else ""
+        risks = len(stack.foundation.risks)
+        risk_text = f", {risks} risk{'' if risks == 1 else 's'} accepted" if risks else ""
         lines.append(
             f"{stack.env:<{width}}  {verdict}  security: {r.passed_checks} passed, {len(r.failed)} failed, "
-            f"{len(r.suppressed)} suppressed{money}  |  {inventory(stack)}"
+            f"{len(r.suppressed)} suppressed{in_code}{risk_text}{money}  |  {inventory(stack)}"
         )
     for stack in stacks:
         c = costs.get(stack.env)
@@ -128,5 +150,7 @@ def console(
                 lines.append(f"    {finding.check_id}  {finding.check_name}")
                 for detail in finding.details:
                     lines.append(f"      - {detail}")
+                if finding.acceptance_problem:
+                    lines.append(f"      ! {finding.acceptance_problem}")
                 lines.append(f"      fix: {_fix(finding)}")
     return "\n".join(lines)

@@ -1,8 +1,9 @@
-"""Security gate: Checkov over every stack in one run, minus reasoned suppressions.
+"""Security gate: Checkov over every stack in one run, minus reasoned acceptances and suppressions.
 
 Checkov's exit code alone is not trusted: it exits 0 on some parse failures and
 when it scanned nothing. The gate reads its JSON report and fails on parse
-errors, on a stack with no scanned resource, and on any unsuppressed failure.
+errors, on a stack with no scanned resource, and on any failure that neither an
+acceptance in the JSON (gates/acceptances.py) nor the suppression file covers.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gates import acceptances
+from gates.acceptances import Acceptance
 from gates.inputs import Stack
 from gates.suppressions import Suppression
 
@@ -36,7 +39,11 @@ class Finding:
     guideline: str | None
     details: tuple[str, ...] = ()
     line: int = 1
-    suppressed_by: Suppression | None = None
+    evaluated_keys: tuple[str, ...] = ()
+    # What covers the failure: an acceptance written by the construct (preferred), or a suppression.
+    suppressed_by: Acceptance | Suppression | None = None
+    # Why the resource's own acceptance of this check does not cover the failure.
+    acceptance_problem: str | None = None
 
 
 @dataclass
@@ -55,6 +62,11 @@ class SecurityResult:
     @property
     def suppressed(self) -> list[Finding]:
         return [f for f in self.findings if f.suppressed_by is not None]
+
+    @property
+    def accepted(self) -> list[Finding]:
+        """Failures covered by an acceptance in the JSON (a subset of `suppressed`)."""
+        return [f for f in self.findings if isinstance(f.suppressed_by, Acceptance)]
 
     @property
     def passed_checks(self) -> int:
@@ -119,10 +131,17 @@ def evaluate(
     today: dt.date,
     only: tuple[str, ...] = (),
 ) -> dict[str, SecurityResult]:
-    """Per-stack results; problems with the suppressions count as errors of the stacks they cover."""
+    """Per-stack results; problems with acceptances and suppressions count as errors of the stacks they concern."""
     by_path = {str(stack.path.resolve()): stack for stack in stacks}
     results = {stack.env: SecurityResult(env=stack.env, path=stack.path) for stack in stacks}
     scanned: dict[str, set[str]] = {stack.env: set() for stack in stacks}
+    bodies = {stack.env: stack.resources() for stack in stacks}
+    accepted = {stack.env: acceptances.load(stack) for stack in stacks}
+    for each in stacks:
+        results[each.env].errors += accepted[each.env].errors
+    # (env, address, check) that passed, and acceptances that met a failure of their check.
+    passed: set[tuple[str, str, str]] = set()
+    met: set[tuple[str, str, str]] = set()
     used: set[int] = set()
     sections = report.get("results", {})
 
@@ -135,10 +154,12 @@ def evaluate(
             if stack is None:
                 continue
             address = stack.address_of(entry["resource"])
-            if address in stack.resources():
+            resources = bodies[stack.env]
+            if address in resources:
                 scanned[stack.env].add(address)  # provider blocks are checked too, but are not resources
             result = results[stack.env]
             line_range = entry.get("file_line_range") or [1]
+            check_result = entry.get("check_result") or {}
             finding = Finding(
                 check_id=entry["check_id"],
                 check_name=entry.get("check_name", ""),
@@ -146,17 +167,28 @@ def evaluate(
                 guideline=entry.get("guideline"),
                 details=tuple(str(d) for d in entry.get("details") or ()),
                 line=int(line_range[0]) if line_range and line_range[0] else 1,
+                evaluated_keys=tuple(str(k) for k in check_result.get("evaluated_keys") or ()),
             )
             if kind == "passed_checks":
                 result.passed.append(finding)
+                passed.add((stack.env, address, finding.check_id))
                 continue
-            match = next(
-                (s for s in suppressions if s.matches(stack.env, entry["check_id"], address) and not s.expired(today)),
+            suppression = next(
+                (s for s in suppressions if s.matches(stack, finding.check_id, address) and not s.expired(today)),
                 None,
             )
-            if match is not None:
-                used.add(match.number)
-            result.findings.append(dataclasses.replace(finding, suppressed_by=match))
+            if suppression is not None:
+                used.add(suppression.number)
+            acceptance = accepted[stack.env].get(address, finding.check_id)
+            if acceptance is None:
+                result.findings.append(dataclasses.replace(finding, suppressed_by=suppression))
+                continue
+            met.add((stack.env, address, finding.check_id))
+            problem = acceptances.problem(acceptance, resources.get(address, {}), finding.evaluated_keys, today)
+            # A suppression never masks an acceptance that stopped holding: the construct
+            # said what it accepted, and that changed.
+            cover = acceptance if problem is None else None
+            result.findings.append(dataclasses.replace(finding, suppressed_by=cover, acceptance_problem=problem))
 
     for path_text in sections.get("parsing_errors", []):
         stack = by_path.get(str(Path(path_text).resolve()))
@@ -172,13 +204,16 @@ def evaluate(
         if not scanned[stack.env] and not result.errors:
             result.errors.append(f"Checkov scanned no resource in {stack.path}: the stack is empty or Checkov could not read it.")
 
-    envs = {stack.env for stack in stacks}
+    for stack in stacks:
+        if scanned[stack.env]:  # with nothing checked, no acceptance can be judged stale
+            results[stack.env].errors += _idle_acceptances(stack.env, accepted[stack.env], passed, met, only)
+
     for suppression in suppressions:
         if only and suppression.check not in only:
             continue  # its check did not run, so it can be neither used nor stale
-        in_scope = [env for env in sorted(envs) if suppression.applies_to(env)]
+        in_scope = [stack.env for stack in stacks if suppression.applies_to(stack)]
         if not in_scope:
-            continue  # none of its environments is being gated: neither used nor stale
+            continue  # none of the stacks it applies to is being gated: neither used nor stale
         if suppression.expired(today):
             message = (
                 f"{suppression.describe()} expired on {suppression.expires}: fix the finding, or renew the "
@@ -186,11 +221,31 @@ def evaluate(
             )
         elif suppression.number not in used:
             message = (
-                f"{suppression.describe()} matches no failed check: the finding is gone or the address changed; "
-                "delete or correct the entry."
+                f"{suppression.describe()} matches no failed check: the finding is gone or the "
+                f"{'address' if suppression.resource else 'construct path'} changed; delete or correct the entry."
             )
         else:
             continue
         for env in in_scope:
             results[env].errors.append(message)
     return results
+
+
+def _idle_acceptances(
+    env: str,
+    found: acceptances.StackAcceptances,
+    passed: set[tuple[str, str, str]],
+    met: set[tuple[str, str, str]],
+    only: tuple[str, ...],
+) -> list[str]:
+    """An acceptance that met no failure of its check is stale: the finding is gone, or it never could exist."""
+    errors = []
+    for (address, check), acceptance in sorted(found.by_key.items()):
+        if (only and check not in only) or (env, address, check) in met:
+            continue  # its check was left out of this run, or it met its failure
+        if (env, address, check) in passed:
+            why = f"the finding is gone ({check} passes on this resource); remove"
+        else:
+            why = f"{check} did not run on this resource (a mistyped check id, or a check of another resource type); correct or remove"
+        errors.append(f"{acceptance.describe()} covers nothing: {why} {acceptance.remedy()}.")
+    return errors

@@ -1,5 +1,5 @@
 """The cost gate: exact figures from the catalogue for every priced type, unpriced types,
-budgets, comparisons, and the seed team's VPC + Aurora shape."""
+budgets (from the stack's metadata or --budget-usd), comparisons, and the seed team's VPC + Aurora shape."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -419,7 +420,14 @@ def test_budget_of_one_dollar_fails_naming_the_largest_contributors(synth_dir: P
     assert named[0].startswith("aws_rds_cluster_instance.")
     summary = json.loads((tmp_path / "r" / "prod" / "summary.json").read_text())
     assert summary["passed"] is False
-    assert summary["cost"] == {"monthly_usd": cost["monthly_usd"], "budget_usd": 1.0, "passed": False, "unpriced": []}
+    assert summary["cost"] == {
+        "monthly_usd": cost["monthly_usd"],
+        "budget_usd": 1.0,
+        "budget_source": "--budget-usd",
+        "usage_profile": cost["usage_profile"],
+        "passed": False,
+        "unpriced": [],
+    }
 
 
 def test_compare_to_shows_the_delta_of_a_nat_count_change(synth_dir: Path, tmp_path: Path) -> None:
@@ -429,9 +437,11 @@ def test_compare_to_shows_the_delta_of_a_nat_count_change(synth_dir: Path, tmp_p
     after = gates(str(synth_dir / "stacks" / "nat3"), "--reports-dir", str(tmp_path / "after"), "--compare-to", str(old))
     assert after.returncode == 0, after.stdout
     cost = json.loads((tmp_path / "after" / "nat3" / "cost.json").read_text())
-    # Two more NAT gateways (default usage profile: 5 GB each), their two public IPv4
-    # addresses, and the two alarms that watch each of them.
-    per_nat = money((730, "nat_gateway_hour"), (5, "nat_gateway_gb")) + money((730, "public_ipv4_hour"))
+    # Two more NAT gateways (GB each from the usage profile the stack was priced with), their
+    # two public IPv4 addresses, and the two alarms that watch each of them.
+    usage = tomllib.loads((ROOT / "policies" / "usage" / cost["usage_profile"]).read_text())
+    gb = usage["nat_gateway"]["gb_processed"]
+    per_nat = money((730, "nat_gateway_hour"), (gb, "nat_gateway_gb")) + money((730, "public_ipv4_hour"))
     per_nat += 2 * money((1, "cloudwatch_alarm_month"))
     assert Decimal(str(cost["compared_to"]["delta_usd"])).quantize(Decimal("0.01")) == (2 * per_nat).quantize(Decimal("0.01"))
     added = {r["address"].split(".")[0] for r in cost["compared_to"]["resources"] if r["before_usd"] == 0}
@@ -459,14 +469,38 @@ def test_compare_to_shows_the_delta_of_an_instance_class_change(synth_dir: Path,
     assert Decimal(str(compared["delta_usd"])).quantize(Decimal("0.01")) == (2 * step).quantize(Decimal("0.01"))
 
 
-def test_make_check_stacks_are_within_budget_and_report_cost(synth_dir: Path, tmp_path: Path) -> None:
+def test_make_check_stacks_are_within_the_budget_they_carry_and_report_cost(synth_dir: Path, tmp_path: Path) -> None:
     stacks = [str(synth_dir / "stacks" / n) for n in ("dev", "prod", "bootstrap")]
     result = gates(*stacks, "--reports-dir", str(tmp_path / "r"))
     assert result.returncode == 0, result.stdout
-    for env, budget in (("dev", 60.0), ("prod", 1000.0), ("bootstrap", 10.0)):
+    for env in ("dev", "prod", "bootstrap"):
+        document = json.loads((synth_dir / "stacks" / env / "cdk.tf.json").read_text())
+        budget = document.get("//", {}).get("foundation", {}).get("budget_usd")
         summary = json.loads((tmp_path / "r" / env / "summary.json").read_text())
-        assert summary["cost"]["budget_usd"] == budget and 0 < summary["cost"]["monthly_usd"] <= budget
-        assert f"USD/month / {budget:,.2f} budget" in result.stdout
+        assert summary["cost"]["budget_usd"] == budget and summary["cost"]["monthly_usd"] > 0
+        if budget is not None:
+            assert summary["cost"]["monthly_usd"] <= budget
+            assert f"USD/month / {budget:,.2f} budget" in result.stdout
+
+
+def test_budget_in_the_stack_metadata_gates_the_cost(tmp_path: Path) -> None:
+    document = {
+        "//": {"foundation": {"profile": "development", "budget_usd": 10, "usage_profile": "development"}},
+        "provider": {"aws": [{"region": "eu-central-1"}]},
+        "resource": {"aws_nat_gateway": {"nat": {"subnet_id": "subnet-1"}}},
+    }
+    folder = tmp_path / "team"
+    folder.mkdir()
+    (folder / "cdk.tf.json").write_text(json.dumps(document))
+    result = gates(str(folder), "--reports-dir", str(tmp_path / "r"), "--suppressions", "/dev/null")
+    assert result.returncode == 1
+    assert "! over budget by" in result.stdout and "USD/month / 10.00 budget" in result.stdout
+    cost = json.loads((tmp_path / "r" / "team" / "cost.json").read_text())
+    assert cost["budget_usd"] == 10.0 and cost["budget_source"] == 'the stack\'s "//".foundation.budget_usd'
+    assert (cost["usage_profile"], cost["usage_source"]) == ("development.toml", "named by the stack's metadata")
+    markdown = (tmp_path / "r" / "team" / "cost.md").read_text()
+    assert 'of a 10.00 USD budget (from the stack\'s "//".foundation.budget_usd)' in markdown
+    assert "Usage assumptions: `policies/usage/development.toml` (named by the stack's metadata)." in markdown
 
 
 def test_a_catalogue_row_without_a_source_is_unusable_input(synth_dir: Path, tmp_path: Path) -> None:

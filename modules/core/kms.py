@@ -67,31 +67,11 @@ class EncryptionKey(Construct):
                 "Resource": "*",
             }
         ]
-        if props.log_group_names:
-            statements.append(
-                {
-                    "Sid": "CloudWatchLogsForNamedGroups",
-                    "Effect": "Allow",
-                    "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-                    "Action": [
-                        "kms:Encrypt",
-                        "kms:Decrypt",
-                        "kms:ReEncrypt*",
-                        "kms:GenerateDataKey*",
-                        "kms:Describe*",
-                    ],
-                    # In a key policy "*" means this key and nothing else.
-                    "Resource": "*",
-                    "Condition": {
-                        "ArnEquals": {
-                            "kms:EncryptionContext:aws:logs:arn": [
-                                account.arn("logs", f"log-group:{name}", region=region) for name in props.log_group_names
-                            ]
-                        }
-                    },
-                }
-            )
+        self.account = account
+        self.region = region
         self._statements = statements
+        if props.log_group_names:
+            statements.append(self._logs_statement(props.log_group_names))
         self.key = kms_key.KmsKey(
             self,
             "key",
@@ -105,6 +85,29 @@ class EncryptionKey(Construct):
         self.alias = kms_alias.KmsAlias(
             self, "alias", name=f"alias/{props.alias}", target_key_id=self.key.key_id, provider=provider
         )
+
+    def _logs_statement(self, names: tuple[str, ...]) -> dict[str, Any]:
+        return {
+            "Sid": "CloudWatchLogsForNamedGroups",
+            "Effect": "Allow",
+            "Principal": {"Service": f"logs.{self.region}.amazonaws.com"},
+            "Action": [
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:Describe*",
+            ],
+            # In a key policy "*" means this key and nothing else.
+            "Resource": "*",
+            "Condition": {
+                "ArnEquals": {
+                    "kms:EncryptionContext:aws:logs:arn": [
+                        self.account.arn("logs", f"log-group:{name}", region=self.region) for name in names
+                    ]
+                }
+            },
+        }
 
     def add_to_key_policy(self, statement: dict[str, Any]) -> None:
         """Add a statement for a service that uses the key (CloudFront reading SSE-KMS objects)."""

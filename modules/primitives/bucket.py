@@ -100,6 +100,7 @@ class SecureBucket(Construct):
             raise ValueError(f"bucket {props.name}: encryption 'kms' needs a key")
         self.props = props
         self.key = props.key if props.encryption == "kms" else None
+        self.event_consumers: list[str] = []
         self.bucket = s3_bucket.S3Bucket(
             self,
             "bucket",

@@ -11,7 +11,9 @@ from constructs import Construct
 
 from modules.core.aws import cloudwatch_log_group, iam_role, iam_role_policy, lambda_function, sqs_queue
 from modules.core.identity import AccountContext
+from modules.core.findings import accept
 from modules.core.kms import EncryptionKey
+from modules.core.logs import accept_short_retention
 from modules.primitives.lambda_package import build
 
 LAMBDA_SRC = Path(__file__).resolve().parents[2] / "lambda_src"
@@ -141,3 +143,24 @@ class Function(Construct):
             else None,
             depends_on=[self.log_group],
         )
+        accept_short_retention(self.log_group, props.log_retention_days, f"The {props.name} function's logs")
+        accept(
+            self.function,
+            check="CKV_AWS_272",
+            pin={},
+            reason=f"The {props.name} package is built deterministically from lambda_src/ and pinned by its SHA-256 in the plan; code signing would add a signing profile without adding a check the hash does not already make.",
+        )
+        if props.dead_letter_queue is None:
+            accept(
+                self.function,
+                check="CKV_AWS_116",
+                pin={},
+                reason=f"Nothing invokes {props.name} asynchronously: callers get its errors directly, and a dead-letter queue only ever receives failed asynchronous events.",
+            )
+        if not props.subnet_ids:
+            accept(
+                self.function,
+                check="CKV_AWS_117",
+                pin={},
+                reason=f"{props.name} calls AWS APIs over HTTPS only, so it runs outside the VPC and needs no NAT gateway; set in_vpc to place it in the private subnets.",
+            )

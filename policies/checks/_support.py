@@ -3,7 +3,7 @@
 Checkov hands a check its own, list-wrapped view of one resource. Our checks read
 the resource from the synthesized file instead, exactly as Terraform will see it,
 and also see what a single resource cannot: the provider's default_tags and the
-environment the stack belongs to.
+profile of the stack it belongs to (the app writes it to `"//".foundation.profile`).
 """
 
 from __future__ import annotations
@@ -66,8 +66,20 @@ class StackContext:
         return str(tagged) if tagged else Path(self.path).parent.name
 
     @property
+    def profile(self) -> str | None:
+        """`"//".foundation.profile` ("development" or "production"); None for JSON the app did not write."""
+        meta = self.document.get("//")
+        foundation = meta.get("foundation") if isinstance(meta, dict) else None
+        profile = foundation.get("profile") if isinstance(foundation, dict) else None
+        return profile if isinstance(profile, str) else None
+
+    @property
     def is_production(self) -> bool:
-        return self.environment == "prod"
+        """Behaviour follows the profile, never the environment's name; only JSON without a
+        profile (hand-written, another tool's) falls back to its environment tag."""
+        if self.profile is not None:
+            return self.profile == "production"
+        return self.environment in ("prod", "production")
 
 
 class FoundationCheck(BaseResourceCheck):  # type: ignore[misc]

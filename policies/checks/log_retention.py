@@ -11,7 +11,7 @@ class LogGroupRetentionSet(FoundationCheck):
     check_id = "FND_LOG_1"
     summary = "CloudWatch log groups must set a retention period"
     why = "without one CloudWatch keeps logs forever, and storage grows on the bill every month"
-    fix = "set retention_in_days to one of the periods CloudWatch accepts (e.g. 14 for dev, 365 for prod)"
+    fix = "set retention_in_days to one of the periods CloudWatch accepts (e.g. 14 under the development profile, 365 under production)"
     resource_types = ("aws_cloudwatch_log_group",)
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:

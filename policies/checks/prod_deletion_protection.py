@@ -1,4 +1,8 @@
-"""FND_PROD_1: production databases and tables have deletion protection."""
+"""FND_PROD_1: databases and tables of a production stack have deletion protection.
+
+A stack is production when its `"//".foundation.profile` says so; JSON without that
+metadata falls back to an `environment` tag of "prod" or "production".
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ class ProductionDeletionProtection(FoundationCheck):
     check_id = "FND_PROD_1"
     summary = "Production databases and DynamoDB tables must have deletion protection on"
     why = "one mistaken destroy or console click deletes production data; deletion protection makes AWS refuse"
-    fix = "set deletion_protection (RDS) or deletion_protection_enabled (DynamoDB) to true in the prod stack"
+    fix = "set deletion_protection (RDS) or deletion_protection_enabled (DynamoDB) to true in every stack with the production profile"
     resource_types = tuple(_FLAG)
     production_only = True
 

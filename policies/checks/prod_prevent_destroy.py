@@ -1,4 +1,8 @@
-"""FND_PROD_2: production stateful resources carry Terraform's prevent_destroy."""
+"""FND_PROD_2: stateful resources of a production stack carry Terraform's prevent_destroy.
+
+A stack is production when its `"//".foundation.profile` says so; JSON without that
+metadata falls back to an `environment` tag of "prod" or "production".
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ class ProductionPreventDestroy(FoundationCheck):
     check_id = "FND_PROD_2"
     summary = "Production stateful resources must set lifecycle prevent_destroy"
     why = "a rename or replacement in code can plan a destroy of data that cannot be recreated; prevent_destroy stops the plan"
-    fix = "add lifecycle { prevent_destroy = true } (the foundation constructs do for prod)"
+    fix = "add lifecycle { prevent_destroy = true } (the foundation constructs do under the production profile)"
     resource_types = STATEFUL_TYPES
     production_only = True
 

@@ -1,240 +1,348 @@
-"""The file-sharing API: upload URL, object processor and download URL functions, their
-least-privilege roles, the uploads notification, Cognito and the REST API in front."""
+"""The declared functions and, for variant "rest", the REST API with Cognito in front of
+those that declare routes. Each function's role gets exactly what its declared intent
+(reads, writes, deletes, table_access, connects_to_database) grants, through the
+grant_* methods of the parts it names."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from constructs import Construct
 
-from modules.components.network.vpc import Network
-from modules.components.storage.buckets import Storage
-from modules.core.aws import lambda_permission, s3_bucket_notification, sqs_queue
-from modules.core.identity import AccountContext
+from modules.components.api.settings import ApiSettings, FunctionSettings
+from modules.core.aws import cloudwatch_event_rule, cloudwatch_event_target, lambda_permission, s3_bucket_notification, sqs_queue
+from modules.core.context import BuildContext
+from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, WidgetSpec
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
+from modules.core.ports import FunctionsPort, Parts, Ports, RoutePort
 from modules.primitives.function import Function, FunctionProps
 from modules.primitives.rest_api import RestApi, RestApiProps, Route, access_log_group_name
 from modules.primitives.user_pool import UserPool, UserPoolProps
 from modules.primitives.waf import log_group_name as waf_log_group_name
 
-# Every object the API hands out lives under this prefix; the handlers build keys
-# as uploads/<owner>/<file id>/<name> and the roles reach nothing outside it.
-UPLOAD_PREFIX = "uploads/"
 # SQS keeps messages at most 14 days (SQS quotas): the longest time to notice a failure.
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
-
-
-@dataclass(frozen=True, kw_only=True)
-class FunctionLimits:
-    memory_mb: int = 256
-    timeout_seconds: int = 10
-    reserved_concurrency: int = 20
-
-
-@dataclass(frozen=True, kw_only=True)
-class FileApiProps:
-    """name: `<project>-<environment>`. build_dir: where function packages are written.
-    allowed_content_types / max_upload_bytes: what an upload may declare; default images,
-    PDF and CSV up to 25 MiB. upload_url_ttl_seconds (default 900, at most 900) and
-    download_url_ttl_seconds (default 120): presigned URL lifetimes. pending_ttl_seconds:
-    an upload that never arrives is forgotten after this; default one day.
-    cors_allowed_origins: browser origins; default none. throttle_*: stage limits.
-    waf_rate_limit_per_5_minutes: per-IP block threshold. log_retention_days: all API logs.
-    lambdas_in_vpc: run the functions in the private subnets with the application
-        security group; default off (they call only S3 and DynamoDB over HTTPS, so dev
-        needs no NAT gateway). user_pool_arn: trust an existing Cognito pool instead of
-        creating one. allow_self_sign_up: default off. manage_api_gateway_account: see
-        RestApiProps. retain_on_destroy: prod keeps the key and the user pool.
-    """
-
-    name: str
-    build_dir: Path
-    allowed_content_types: tuple[str, ...] = ("image/png", "image/jpeg", "image/webp", "application/pdf", "text/csv")
-    max_upload_bytes: int = 25 * 1024 * 1024
-    upload_url_ttl_seconds: int = 900
-    download_url_ttl_seconds: int = 120
-    pending_ttl_seconds: int = 86400
-    cors_allowed_origins: tuple[str, ...] = ()
-    throttle_rate_per_second: float = 100
-    throttle_burst: int = 200
-    waf_rate_limit_per_5_minutes: int = 2000
-    log_retention_days: int = 365
-    lambdas_in_vpc: bool = False
-    upload_url: FunctionLimits = FunctionLimits()
-    download_url: FunctionLimits = FunctionLimits()
-    object_processor: FunctionLimits = FunctionLimits(timeout_seconds=30, reserved_concurrency=10)
-    user_pool_arn: str | None = None
-    allow_self_sign_up: bool = False
-    manage_api_gateway_account: bool = True
-    retain_on_destroy: bool = True
-    key_deletion_window_in_days: int = 30
-
-
-# The JSON body POST /uploads accepts; the handler checks the same fields again.
-UPLOAD_REQUEST_SCHEMA: dict[str, Any] = {
-    "$schema": "http://json-schema.org/draft-04/schema#",
-    "title": "UploadRequest",
-    "type": "object",
-    "required": ["file_name", "content_type", "size"],
-    "additionalProperties": False,
-    "properties": {
-        "file_name": {"type": "string", "minLength": 1, "maxLength": 1024},
-        "content_type": {"type": "string", "minLength": 3, "maxLength": 255},
-        "size": {"type": "integer", "minimum": 1},
-    },
+# Addresses the first version gave these resources, which users' state holds.
+FIRST_PATHS = {
+    "api/object-processor-dead-letters": "api/processor-dead-letters",
+    "api/uploads-invoke-object-processor": "api/uploads-invoke-processor",
 }
 
 
-class FileApi(Construct):
-    """POST /uploads and GET /files/{id}/download behind Cognito; S3 ObjectCreated on
-    uploads/ runs the processor, whose failed events land in an encrypted dead-letter queue."""
+def _pascal(text: str) -> str:
+    return "".join(part.title() for part in text.replace("_", "-").split("-"))
+
+
+class Api(Construct):
+    """The functions, their dead-letter queues and triggers, and the REST API (variant "rest")."""
 
     def __init__(
-        self, scope: Construct, id: str, *, account: AccountContext, network: Network, storage: Storage, props: FileApiProps
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        ctx: BuildContext,
+        settings: ApiSettings,
+        functions: Mapping[str, FunctionSettings],
+        ports: Ports,
+        rest: bool,
     ) -> None:
         super().__init__(scope, id)
-        self.props = props
-        names = {purpose: f"{props.name}-{purpose}" for purpose in ("upload-url", "download-url", "object-processor")}
+        self.settings = settings
+        name = ctx.name
+        protection = ctx.protection
+        names = {key: f"{name}-{key}" for key in functions}
         log_groups = tuple(f"/aws/lambda/{n}" for n in names.values())
-        log_groups += (access_log_group_name(props.name), waf_log_group_name(f"{props.name}-api"))
+        if rest:
+            log_groups += (access_log_group_name(name), waf_log_group_name(f"{name}-api"))
         self.key = EncryptionKey(
             self,
             "key",
-            account=account,
+            account=ctx.account,
             props=EncryptionKeyProps(
-                alias=f"{props.name}-api",
-                description=f"Encrypts the {props.name} API's function settings, logs and dead letters",
+                alias=f"{name}-api",
+                description=f"Encrypts the {name} API's function settings, logs and dead letters",
                 log_group_names=log_groups,
-                deletion_window_in_days=props.key_deletion_window_in_days,
-                prevent_destroy=props.retain_on_destroy,
+                deletion_window_in_days=protection.key_deletion_window_days,
+                prevent_destroy=protection.retain_on_destroy,
             ),
         )
-        self.dead_letter_queue = sqs_queue.SqsQueue(
-            self,
-            "processor-dead-letters",
-            name=f"{names['object-processor']}-dead-letters",
-            kms_master_key_id=self.key.arn,
-            # One data key per 5 minutes instead of per message: fewer KMS requests.
-            kms_data_key_reuse_period_seconds=300,
-            message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
-        )
-        uploads, table = storage.uploads, storage.file_table
-        common = {"TABLE_NAME": table.table.name}
-        origins = ",".join(props.cors_allowed_origins)
-
-        def function(purpose: str, limits: FunctionLimits, environment: dict[str, str], **extra: Any) -> Function:
-            return Function(
+        self.dead_letter_queues: dict[str, sqs_queue.SqsQueue] = {}
+        self.functions: dict[str, Function] = {}
+        for key, declared in functions.items():
+            queue = None
+            if declared.asynchronous:
+                queue = sqs_queue.SqsQueue(
+                    self,
+                    f"{key}-dead-letters",
+                    name=f"{names[key]}-dead-letters",
+                    kms_master_key_id=self.key.arn,
+                    # One data key per 5 minutes instead of per message: fewer KMS requests.
+                    kms_data_key_reuse_period_seconds=300,
+                    message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
+                )
+                self.dead_letter_queues[key] = queue
+            network = ports.network if declared.in_vpc else None
+            if network is not None:
+                network.security_group_users["app"].append(key)
+            self.functions[key] = Function(
                 self,
-                purpose,
-                account=account,
+                key,
+                account=ctx.account,
                 props=FunctionProps(
-                    name=names[purpose],
-                    source=purpose.replace("-", "_"),
-                    memory_mb=limits.memory_mb,
-                    timeout_seconds=limits.timeout_seconds,
-                    reserved_concurrency=limits.reserved_concurrency,
-                    environment={**common, **environment},
+                    name=names[key],
+                    source=declared.source,
+                    memory_mb=declared.memory_mb,
+                    timeout_seconds=declared.timeout_seconds,
+                    reserved_concurrency=declared.reserved_concurrency,
+                    environment={**declared.environment, **self._resolved(declared, ports)},
                     key=self.key,
-                    log_retention_days=props.log_retention_days,
-                    build_dir=props.build_dir,
-                    subnet_ids=network.private_subnets.ids if props.lambdas_in_vpc else [],
-                    security_group_ids=[network.app_security_group.id] if props.lambdas_in_vpc else [],
-                    **extra,
+                    log_retention_days=declared.log_retention_days,
+                    build_dir=ctx.build_dir,
+                    dead_letter_queue=queue,
+                    subnet_ids=network.private_subnet_ids if network else [],
+                    security_group_ids=[network.app_security_group_id] if network else [],
                 ),
             )
+            self._grant(key, declared, ports)
+        self._bucket_events(ctx, functions, ports)
+        self._schedules(functions)
 
-        self.upload_url = function(
-            "upload-url",
-            props.upload_url,
-            {
-                "BUCKET_NAME": uploads.bucket.bucket,
-                "ALLOWED_CONTENT_TYPES": ",".join(props.allowed_content_types),
-                "MAX_UPLOAD_BYTES": str(props.max_upload_bytes),
-                "UPLOAD_URL_TTL_SECONDS": str(props.upload_url_ttl_seconds),
-                "PENDING_TTL_SECONDS": str(props.pending_ttl_seconds),
-                "CORS_ALLOWED_ORIGINS": origins,
-            },
+        self.user_pool: UserPool | None = None
+        self.rest_api: RestApi | None = None
+        self.routes = tuple(
+            RoutePort(method=r.method, path=r.path, function=self.functions[key], body_schema=declared.request_schema(r))
+            for key, declared in functions.items()
+            for r in declared.routes
         )
-        self.download_url = function(
-            "download-url",
-            props.download_url,
-            {
-                "BUCKET_NAME": uploads.bucket.bucket,
-                "DOWNLOAD_URL_TTL_SECONDS": str(props.download_url_ttl_seconds),
-                "CORS_ALLOWED_ORIGINS": origins,
-            },
-        )
-        self.object_processor = function("object-processor", props.object_processor, {}, dead_letter_queue=self.dead_letter_queue)
-
-        # Each role gets exactly what its handler calls, through the storage grants.
-        uploads.grant_put(self.upload_url.role, UPLOAD_PREFIX)
-        table.grant_create_items(self.upload_url.role)
-        uploads.grant_read(self.download_url.role, UPLOAD_PREFIX)
-        table.grant_read_data(self.download_url.role)
-        table.grant_update_items(self.download_url.role)
-        # HeadObject is authorized by s3:GetObject.
-        uploads.grant_read(self.object_processor.role, UPLOAD_PREFIX)
-        uploads.grant_delete(self.object_processor.role, UPLOAD_PREFIX)
-        table.grant_read_data(self.object_processor.role)
-        table.grant_update_items(self.object_processor.role)
-
-        invoke = lambda_permission.LambdaPermission(
-            self,
-            "uploads-invoke-processor",
-            statement_id="UploadsBucketObjectCreated",
-            action="lambda:InvokeFunction",
-            function_name=self.object_processor.function.function_name,
-            principal="s3.amazonaws.com",
-            source_arn=uploads.bucket.arn,
-            # Bucket ARNs carry no account: pin it, or a same-named bucket elsewhere could invoke.
-            source_account=account.account_id,
-        )
-        self.notification = s3_bucket_notification.S3BucketNotification(
-            self,
-            "uploads-notification",
-            bucket=uploads.bucket.id,
-            lambda_function=[
-                s3_bucket_notification.S3BucketNotificationLambdaFunction(
-                    id="process-uploads",
-                    lambda_function_arn=self.object_processor.function.arn,
-                    events=["s3:ObjectCreated:*"],
-                    filter_prefix=UPLOAD_PREFIX,
-                )
-            ],
-            depends_on=[invoke],
-        )
-
-        if props.user_pool_arn:
-            self.user_pool: UserPool | None = None
-            pool_arn = props.user_pool_arn
+        if not rest:
+            return
+        if settings.user_pool_arn:
+            pool_arn = settings.user_pool_arn
         else:
             self.user_pool = UserPool(
                 self,
                 "users",
                 props=UserPoolProps(
-                    name=props.name, allow_self_sign_up=props.allow_self_sign_up, deletion_protection=props.retain_on_destroy
+                    name=name, allow_self_sign_up=settings.allow_self_sign_up, deletion_protection=protection.deletion_protection
                 ),
             )
             pool_arn = self.user_pool.arn
         self.rest_api = RestApi(
             self,
             "rest",
-            account=account,
+            account=ctx.account,
             props=RestApiProps(
-                name=props.name,
-                routes=(
-                    Route(method="POST", path="/uploads", function=self.upload_url, body_schema=UPLOAD_REQUEST_SCHEMA),
-                    Route(method="GET", path="/files/{id}/download", function=self.download_url),
+                name=name,
+                description=settings.description,
+                routes=tuple(
+                    Route(method=r.method, path=r.path, function=self.functions[key], body_schema=declared.request_schema(r))  # type: ignore[arg-type]
+                    for key, declared in functions.items()
+                    for r in declared.routes
                 ),
                 user_pool_arn=pool_arn,
                 key=self.key,
-                cors_allowed_origins=props.cors_allowed_origins,
-                throttle_rate_per_second=props.throttle_rate_per_second,
-                throttle_burst=props.throttle_burst,
-                waf_rate_limit_per_5_minutes=props.waf_rate_limit_per_5_minutes,
-                log_retention_days=props.log_retention_days,
-                manage_api_gateway_account=props.manage_api_gateway_account,
+                cors_allowed_origins=settings.cors_allowed_origins,
+                throttle_rate_per_second=settings.throttle_rate_per_second,
+                throttle_burst=settings.throttle_burst,
+                waf_rate_limit_per_5_minutes=settings.waf_rate_limit_per_5_minutes,
+                log_retention_days=settings.log_retention_days,
+                manage_api_gateway_account=settings.manage_api_gateway_account,
             ),
         )
+
+    def _resolved(self, declared: FunctionSettings, ports: Ports) -> dict[str, str]:
+        """environment_from, resolved to the values (Terraform references) they name."""
+        values: dict[str, str] = {}
+        for variable, reference in declared.environment_from.items():
+            kind, _, rest = reference.partition(".")
+            value: Any
+            if kind == "buckets":
+                assert ports.storage is not None
+                value = ports.storage.buckets[rest].bucket.bucket
+            elif kind == "metadata_table":
+                assert ports.metadata_table is not None
+                value = ports.metadata_table.table.name
+            elif reference == "storage.cors_allowed_origins":
+                assert ports.storage is not None
+                value = ",".join(ports.storage.cors_allowed_origins)
+            elif reference == "api.cors_allowed_origins":
+                value = ",".join(self.settings.cors_allowed_origins)
+            else:
+                assert ports.database is not None
+                value = {
+                    "database.endpoint": ports.database.endpoint,
+                    "database.port": str(ports.database.port),
+                    "database.secret_arn": ports.database.secret_arn,
+                }[reference]
+            values[variable] = value
+        return values
+
+    def _grant(self, key: str, declared: FunctionSettings, ports: Ports) -> None:
+        role = self.functions[key].role
+        prefix = declared.object_prefix
+        if declared.reads or declared.writes or declared.deletes:
+            assert ports.storage is not None
+            buckets = ports.storage.buckets
+            for bucket in declared.reads:
+                # HeadObject is authorized by s3:GetObject.
+                buckets[bucket].grant_read(role, prefix)
+            for bucket in declared.writes:
+                buckets[bucket].grant_put(role, prefix)
+            for bucket in declared.deletes:
+                buckets[bucket].grant_delete(role, prefix)
+        if declared.table_access:
+            table = ports.metadata_table
+            assert table is not None
+            grants = {
+                "read": table.grant_read_data,
+                "create": table.grant_create_items,
+                "update": table.grant_update_items,
+                "read-write": table.grant_read_write,
+            }
+            for access in declared.table_access:
+                grants[access](role)
+        if declared.connects_to_database:
+            assert ports.database is not None
+            ports.database.grant_connect(role, declared.database_user or key.replace("-", "_"))
+
+    def _bucket_events(self, ctx: BuildContext, functions: Mapping[str, FunctionSettings], ports: Ports) -> None:
+        by_bucket: dict[str, list[tuple[str, int, Any]]] = {}
+        for key, declared in functions.items():
+            for index, event in enumerate(declared.bucket_events):
+                by_bucket.setdefault(event.bucket, []).append((key, index, event))
+        for bucket_key, triggers in by_bucket.items():
+            assert ports.storage is not None
+            bucket = ports.storage.buckets[bucket_key]
+            permissions = []
+            for function_key in dict.fromkeys(key for key, _, _ in triggers):
+                kinds = {e.split(":")[1] for key, _i, event in triggers if key == function_key for e in event.events}
+                permissions.append(
+                    lambda_permission.LambdaPermission(
+                        self,
+                        f"{bucket_key}-invoke-{function_key}",
+                        statement_id=f"{_pascal(bucket_key)}Bucket{''.join(sorted(kinds))}",
+                        action="lambda:InvokeFunction",
+                        function_name=self.functions[function_key].function.function_name,
+                        principal="s3.amazonaws.com",
+                        source_arn=bucket.bucket.arn,
+                        # Bucket ARNs carry no account: pin it, or a same-named bucket elsewhere could invoke.
+                        source_account=ctx.account.account_id,
+                    )
+                )
+            bucket.event_consumers.append("api")
+            s3_bucket_notification.S3BucketNotification(
+                self,
+                f"{bucket_key}-notification",
+                bucket=bucket.bucket.id,
+                lambda_function=[
+                    s3_bucket_notification.S3BucketNotificationLambdaFunction(
+                        id=f"{function_key}-{index}" if index else function_key,
+                        lambda_function_arn=self.functions[function_key].function.arn,
+                        events=list(event.events),
+                        filter_prefix=event.prefix or None,
+                    )
+                    for function_key, index, event in triggers
+                ],
+                depends_on=permissions,
+            )
+
+    def _schedules(self, functions: Mapping[str, FunctionSettings]) -> None:
+        for key, declared in functions.items():
+            if declared.schedule is None:
+                continue
+            function = self.functions[key].function
+            rule = cloudwatch_event_rule.CloudwatchEventRule(
+                self,
+                f"{key}-schedule",
+                name=f"{function.function_name}-schedule",
+                description=f"Runs {key} on {declared.schedule}",
+                schedule_expression=declared.schedule,
+            )
+            cloudwatch_event_target.CloudwatchEventTarget(
+                self, f"{key}-schedule-target", rule=rule.name, target_id=key, arn=function.arn
+            )
+            lambda_permission.LambdaPermission(
+                self,
+                f"{key}-schedule-invoke",
+                statement_id="EventBridgeSchedule",
+                action="lambda:InvokeFunction",
+                function_name=function.function_name,
+                principal="events.amazonaws.com",
+                source_arn=rule.arn,
+            )
+
+
+def build(scope: Construct, ctx: BuildContext, settings: ApiSettings, ports: Ports, parts: Parts, *, rest: bool) -> Contributions:
+    functions: Mapping[str, FunctionSettings] = parts.get("functions", {})
+    api = Api(scope, "api", ctx=ctx, settings=settings, functions=functions, ports=ports, rest=rest)
+    ports.api = FunctionsPort(functions=api.functions, key=api.key, routes=api.routes)
+    made = Contributions()
+    for key, function in api.functions.items():
+        dimensions = {"FunctionName": function.function.function_name}
+        made.alarms.append(
+            AlarmSpec(
+                name=f"{key}-errors", namespace="AWS/Lambda", metric="Errors", dimensions=dimensions,
+                threshold=functions[key].alarm_errors, what="function errors",
+            )
+        )  # fmt: skip
+        made.alarms.append(
+            AlarmSpec(
+                name=f"{key}-throttles", namespace="AWS/Lambda", metric="Throttles", dimensions=dimensions,
+                threshold=1, what="invocations throttled",
+            )
+        )  # fmt: skip
+    if api.functions:
+        function_names = [f.function.function_name for f in api.functions.values()]
+        for rank, metric, title in ((10, "Errors", "Lambda errors"), (11, "Invocations", "Lambda invocations")):
+            made.widgets.append(
+                WidgetSpec(rank=rank, title=title, metrics=[["AWS/Lambda", metric, "FunctionName", f] for f in function_names])
+            )
+    for key, queue in api.dead_letter_queues.items():
+        made.outputs.append(
+            OutputSpec(
+                name=f"{key.replace('-', '_')}_dead_letter_queue_url",
+                value=queue.url,
+                description=f"events {key} failed on, for inspection and replay",
+            )
+        )
+    if api.rest_api is None:
+        return made
+    rest_api = api.rest_api
+    made.outputs.append(OutputSpec(name="api_url", value=rest_api.url, description=f"{settings.description} base URL (stage)"))
+    if api.user_pool is not None:
+        made.outputs.append(OutputSpec(name="user_pool_id", value=api.user_pool.pool.id, description="Cognito user pool id"))
+        made.outputs.append(
+            OutputSpec(
+                name="user_pool_client_id", value=api.user_pool.client.id, description="Cognito app client id (public, no secret)"
+            )
+        )
+    stage = {"ApiName": rest_api.api.name, "Stage": rest_api.stage.stage_name}
+    made.alarms += [
+        AlarmSpec(
+            name="api-5xx", namespace="AWS/ApiGateway", metric="5XXError", dimensions=stage,
+            threshold=settings.alarm_5xx, what="server errors returned by the API",
+        ),
+        AlarmSpec(
+            name="api-latency-p99", namespace="AWS/ApiGateway", metric="Latency", dimensions=stage,
+            threshold=settings.alarm_latency_p99_ms, what="p99 latency in ms", statistic="p99",
+        ),
+        AlarmSpec(
+            name="api-waf-blocked", namespace="AWS/WAFV2", metric="BlockedRequests",
+            dimensions={"WebACL": rest_api.web_acl.name, "Region": ctx.region, "Rule": "ALL"},
+            threshold=settings.alarm_waf_blocked_requests, what="requests WAF blocked",
+        ),
+    ]  # fmt: skip
+    stage_dimension = ["ApiName", rest_api.api.name, "Stage", rest_api.stage.stage_name]
+    made.widgets.append(
+        WidgetSpec(
+            rank=20,
+            title="API requests and errors",
+            metrics=[["AWS/ApiGateway", m, *stage_dimension] for m in ("Count", "4XXError", "5XXError")],
+        )
+    )
+    made.widgets.append(
+        WidgetSpec(rank=21, title="API latency p99 (ms)", metrics=[["AWS/ApiGateway", "Latency", *stage_dimension, {"stat": "p99"}]])
+    )
+    return made

@@ -8,12 +8,11 @@ policy names exactly the services that write with it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from constructs import Construct
 
-from modules.config_security import DEFAULT_CONFIG_RULES
+from modules.components.audit.settings import AuditSettings
 from modules.core.aws import (
     cloudtrail,
     cloudwatch_log_group,
@@ -26,8 +25,13 @@ from modules.core.aws import (
     iam_role_policy,
     iam_role_policy_attachment,
 )
+from modules.core.context import BuildContext
+from modules.core.contributions import Contributions, EventRuleSpec, OutputSpec
 from modules.core.identity import AccountContext
+from modules.core.findings import accept
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
+from modules.core.logs import accept_short_retention
+from modules.core.ports import AuditPort, BucketPort, Parts, Ports
 from modules.primitives.bucket import LifecycleRule, SecureBucket, SecureBucketProps
 from modules.primitives.state_bucket import log_delivery_statement
 
@@ -36,59 +40,33 @@ CONFIG_PREFIX = "config"
 AUDIT_INFREQUENT_ACCESS_DAYS = 30
 
 
-@dataclass(frozen=True, kw_only=True)
-class AuditBaselineProps:
-    """Settings of the audit baseline.
-
-    name: `<project>-<environment>`; the trail is `<name>-trail`.
-    bucket_name: the audit bucket (validated by the configuration model).
-    access_log_bucket: where the audit bucket's server access logs go; default none
-        (the stack passes the storage log bucket).
-    trail_log_retention_days: CloudWatch Logs copy of the trail; default 365.
-    audit_log_expiration_days: trail and Config files in the bucket; default 2557 (seven
-        years), Standard-IA after 30 days.
-    enable_config: AWS Config recorder, delivery channel and `config_rules`; default on.
-        One recorder per account and Region: enable it in one environment per account.
-    config_rules: AWS Config managed rule identifiers; default a small set matching what
-        this project builds (modules/config_security.py).
-    enable_guardduty: a GuardDuty detector; default on. One per account and Region.
-    retain_on_destroy: prevent_destroy on the bucket and key (prod); default on.
-    key_deletion_window_in_days: default 30.
-    """
-
-    name: str
-    bucket_name: str
-    access_log_bucket: SecureBucket | None = None
-    trail_log_retention_days: int = 365
-    audit_log_expiration_days: int = 2557
-    enable_config: bool = True
-    config_rules: tuple[str, ...] = DEFAULT_CONFIG_RULES
-    enable_guardduty: bool = True
-    retain_on_destroy: bool = True
-    key_deletion_window_in_days: int = 30
-
-
 class AuditBaseline(Construct):
     """CloudTrail to S3 and CloudWatch Logs with validation and KMS; Config and GuardDuty on request."""
 
-    def __init__(self, scope: Construct, id: str, *, account: AccountContext, props: AuditBaselineProps) -> None:
+    def __init__(
+        self, scope: Construct, id: str, *, ctx: BuildContext, settings: AuditSettings, access_log_bucket: BucketPort
+    ) -> None:
         super().__init__(scope, id)
-        self.props = props
-        self.trail_name = f"{props.name}-trail"
+        self.settings = props = settings
+        self.name = name = ctx.name
+        account = ctx.account
+        protection = ctx.protection
+        bucket_name = ctx.bucket_name("audit")
+        self.trail_name = f"{name}-trail"
         # Built from the name rather than read from the trail: the bucket policy and the key
         # policy must exist before the trail, and CloudTrail checks them when it is created.
         self.trail_arn = account.arn("cloudtrail", f"trail/{self.trail_name}")
-        group_name = f"/aws/cloudtrail/{props.name}"
+        group_name = f"/aws/cloudtrail/{name}"
         self.key = EncryptionKey(
             self,
             "key",
             account=account,
             props=EncryptionKeyProps(
-                alias=f"{props.name}-audit",
-                description=f"Encrypts the {props.name} CloudTrail logs, their log group and AWS Config files",
+                alias=f"{name}-audit",
+                description=f"Encrypts the {name} CloudTrail logs, their log group and AWS Config files",
                 log_group_names=(group_name,),
-                deletion_window_in_days=props.key_deletion_window_in_days,
-                prevent_destroy=props.retain_on_destroy,
+                deletion_window_in_days=protection.key_deletion_window_days,
+                prevent_destroy=protection.retain_on_destroy,
             ),
         )
         self._trail_key_statements(account)
@@ -101,7 +79,7 @@ class AuditBaseline(Construct):
             self,
             "bucket",
             props=SecureBucketProps(
-                name=props.bucket_name,
+                name=bucket_name,
                 key=self.key,
                 lifecycle_rules=(
                     LifecycleRule(
@@ -111,15 +89,15 @@ class AuditBaseline(Construct):
                 # Audit files are never overwritten; a noncurrent version means someone
                 # deleted one, and it is kept as long as the originals would have been.
                 noncurrent_version_expiration_days=props.audit_log_expiration_days,
-                access_log_bucket=props.access_log_bucket,
+                access_log_bucket=access_log_bucket,
                 access_log_prefix="s3/audit/",
-                retain_on_destroy=props.retain_on_destroy,
+                retain_on_destroy=protection.retain_on_destroy,
             ),
         )
-        if props.access_log_bucket is not None:
-            props.access_log_bucket.add_to_resource_policy(
+        if access_log_bucket is not None:
+            access_log_bucket.add_to_resource_policy(
                 log_delivery_statement(
-                    props.access_log_bucket, account, [f"arn:{account.partition}:s3:::{props.bucket_name}"], "s3/audit/"
+                    access_log_bucket, account, [f"arn:{account.partition}:s3:::{bucket_name}"], "s3/audit/"
                 )
             )
         self._trail_bucket_statements(account)
@@ -129,7 +107,7 @@ class AuditBaseline(Construct):
         self.logs_role = iam_role.IamRole(
             self,
             "logs-role",
-            name=f"{props.name}-cloudtrail-logs",
+            name=f"{name}-cloudtrail-logs",
             description="Lets this CloudTrail trail deliver to its log group and nowhere else",
             assume_role_policy=account.assume_role_policy("cloudtrail.amazonaws.com", source_arn=self.trail_arn),
         )
@@ -169,6 +147,36 @@ class AuditBaseline(Construct):
             if props.enable_guardduty
             else None
         )
+        self._accept()
+
+    def _accept(self) -> None:
+        accept_short_retention(self.log_group, self.settings.trail_log_retention_days, "The CloudWatch Logs copy of the trail's events")
+        accept(
+            self.trail,
+            check="CKV_AWS_252",
+            pin={},
+            reason="A notification for every delivered log file would flood the alarm topic; the trail's CloudWatch Logs copy is what alerting reads.",
+        )
+        bucket = self.bucket.bucket
+        accept(
+            bucket,
+            check="CKV2_AWS_62",
+            pin={},
+            reason="The audit bucket only receives CloudTrail and AWS Config files, and their CloudWatch Logs copy is what alerting reads.",
+        )
+        accept(
+            bucket,
+            check="CKV_AWS_144",
+            pin={},
+            reason="Audit files are versioned, validated by CloudTrail digests and kept on destroy under the production profile; a copy in a second Region belongs to an organization-wide log archive.",
+        )
+        if self.detector is not None:
+            accept(
+                self.detector,
+                check="CKV2_AWS_3",
+                pin={},
+                reason="This stack serves one account without AWS Organizations; the detector is enabled in the Region the stack deploys to.",
+            )
 
     # --- CloudTrail ---------------------------------------------------------------------
     def _trail_key_statements(self, account: AccountContext) -> None:
@@ -226,13 +234,14 @@ class AuditBaseline(Construct):
 
     # --- AWS Config -----------------------------------------------------------------------
     def _config(self, account: AccountContext) -> None:
-        props = self.props
+        props = self.settings
+        name = self.name
         bucket_arn = self.bucket.bucket.arn
         delivery_prefix = f"{bucket_arn}/{CONFIG_PREFIX}/AWSLogs/{account.account_id}/Config/*"
         self.config_role = iam_role.IamRole(
             self,
             "config-role",
-            name=f"{props.name}-config-recorder",
+            name=f"{name}-config-recorder",
             description="Lets AWS Config read resource configurations and deliver them to the audit bucket",
             assume_role_policy=account.assume_role_policy("config.amazonaws.com"),
         )
@@ -298,7 +307,7 @@ class AuditBaseline(Construct):
         self.recorder = config_configuration_recorder.ConfigConfigurationRecorder(
             self,
             "config-recorder",
-            name=props.name,
+            name=name,
             role_arn=self.config_role.arn,
             recording_group=config_configuration_recorder.ConfigConfigurationRecorderRecordingGroup(
                 all_supported=True, include_global_resource_types=True
@@ -307,7 +316,7 @@ class AuditBaseline(Construct):
         channel = config_delivery_channel.ConfigDeliveryChannel(
             self,
             "config-delivery-channel",
-            name=props.name,
+            name=name,
             s3_bucket_name=self.bucket.bucket.id,
             s3_key_prefix=CONFIG_PREFIX,
             s3_kms_key_arn=self.key.arn,
@@ -324,7 +333,7 @@ class AuditBaseline(Construct):
                 config_config_rule.ConfigConfigRule(
                     self,
                     f"config-rule-{rule.lower()}",
-                    name=f"{props.name}-{rule.lower().replace('_', '-')}",
+                    name=f"{name}-{rule.lower().replace('_', '-')}",
                     source=config_config_rule.ConfigConfigRuleSource(owner="AWS", source_identifier=rule),
                     depends_on=[status],
                 )
@@ -333,3 +342,31 @@ class AuditBaseline(Construct):
 
 def _policy(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def build(scope: Construct, ctx: BuildContext, settings: AuditSettings, ports: Ports, parts: Parts) -> Contributions:
+    """The "cloudtrail" variant: the audit baseline, its outputs and the GuardDuty finding rule."""
+    assert ports.storage is not None  # its log bucket receives the audit bucket's access logs
+    audit = AuditBaseline(scope, "audit", ctx=ctx, settings=settings, access_log_bucket=ports.storage.logs)
+    ports.audit = AuditPort(detector=audit.detector is not None)
+    made = Contributions()
+    made.outputs.append(
+        OutputSpec(name="audit_bucket", value=audit.bucket.bucket.bucket, description="CloudTrail and AWS Config bucket")
+    )
+    made.outputs.append(OutputSpec(name="trail_arn", value=audit.trail.arn, description="multi-Region CloudTrail trail"))
+    if audit.detector is not None:
+        # A detector whose findings nobody reads protects nothing: high and critical
+        # findings reach the same people as the alarms.
+        severity = settings.guardduty_finding_min_severity
+        made.event_rules.append(
+            EventRuleSpec(
+                name="guardduty-findings",
+                description=f"GuardDuty findings of severity {severity:g} or more",
+                event_pattern={
+                    "source": ["aws.guardduty"],
+                    "detail-type": ["GuardDuty Finding"],
+                    "detail": {"severity": [{"numeric": [">=", severity]}]},
+                },
+            )
+        )
+    return made

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from cdktf import TerraformProvider
 from constructs import Construct
 
-from modules.components.storage.buckets import Storage
+from modules.components.cdn.settings import BehaviorSettings, CdnSettings
+from modules.core.context import BuildContext
+from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, WidgetSpec
+from modules.core.findings import accept
+from modules.core.logs import accept_short_retention
+from modules.core.ports import BucketPort, CdnPort, KeyPort, Parts, Ports, StoragePort
 from modules.core.aws import (
     acm_certificate,
     acm_certificate_validation,
@@ -22,10 +26,8 @@ from modules.core.aws import (
     route53_record,
     wafv2_web_acl,
 )
-from modules.core.identity import AccountContext
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.primitives import waf
-from modules.primitives.bucket import SecureBucket
 
 DAY_SECONDS = 86400
 # CloudFront's own hosted zone for alias records (Route 53 API reference, AliasTarget).
@@ -35,97 +37,59 @@ MANAGED_RULE_GROUPS = (
     "AWSManagedRulesKnownBadInputsRuleSet",
     "AWSManagedRulesAmazonIpReputationList",
 )
-IMAGE_PATTERNS = ("*.jpg", "*.jpeg", "*.png", "*.webp", "*.gif", "*.avif")
-
-
-@dataclass(frozen=True, kw_only=True)
-class CdnProps:
-    """name: `<project>-<environment>`. geo_allow_list: countries served (ISO 3166-1 alpha-2).
-    price_class: default PriceClass_100. image_cache_days / document_cache_days: default 30 / 7;
-    `tmp/`, `temp/` and PDFs are never cached. rate_limit_per_5_minutes: WAF per-IP limit;
-    default 2000. waf_log_retention_days: default 365. domain_name / hosted_zone_id: optional
-    custom domain with an ACM certificate validated in that zone; without it CloudFront
-    serves its own *.cloudfront.net certificate and its own TLS minimum.
-    """
-
-    name: str
-    geo_allow_list: tuple[str, ...] = ("DE", "AT", "CH", "US", "GB")
-    price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = "PriceClass_100"
-    image_cache_days: int = 30
-    document_cache_days: int = 7
-    rate_limit_per_5_minutes: int = 2000
-    waf_log_retention_days: int = 365
-    domain_name: str | None = None
-    hosted_zone_id: str | None = None
-    retain_on_destroy: bool = True
-    key_deletion_window_in_days: int = 30
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class Cdn(Construct):
-    """One distribution; `/profile/*` from the profile bucket, `/reports/*` from the reports bucket."""
+    """One distribution in front of the declared buckets its behaviours name."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        account: AccountContext,
-        storage: Storage,
-        us_east_1: TerraformProvider,
-        props: CdnProps,
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, ctx: BuildContext, storage: StoragePort, settings: CdnSettings) -> None:
         super().__init__(scope, id)
-        self.props = props
-        self.account = account
+        self.settings = settings
+        self.ctx = ctx
+        self.name = ctx.name
+        self.account = ctx.account
+        us_east_1 = ctx.us_east_1
         self.oac = cloudfront_origin_access_control.CloudfrontOriginAccessControl(
             self,
             "origin-access",
-            name=props.name,
-            description=f"{props.name}: CloudFront signs every origin request (no legacy OAI)",
+            name=self.name,
+            description=f"{self.name}: CloudFront signs every origin request (no legacy OAI)",
             origin_access_control_origin_type="s3",
             signing_behavior="always",
             signing_protocol="sigv4",
         )
-        images = self._cache_policy("images", props.image_cache_days)
-        documents = self._cache_policy("documents", props.document_cache_days)
-        no_store = self._cache_policy("no-store", 0)
+        policies = {name: self._cache_policy(name, policy.ttl_days) for name, policy in settings.cache_policies.items()}
         headers = self._response_headers_policy()
         self.web_acl = self._web_acl(us_east_1)
-        certificate = self._certificate(us_east_1) if props.domain_name else None
+        certificate = self._certificate(us_east_1) if settings.domain_name else None
 
-        origins = {"profile": storage.profile, "reports": storage.reports}
+        origins = {name: storage.buckets[name] for name in settings.origins}
 
-        def behavior(pattern: str, origin: str, policy: cloudfront_cache_policy.CloudfrontCachePolicy) -> Any:
+        def behavior(declared: BehaviorSettings) -> Any:
             return cloudfront_distribution.CloudfrontDistributionOrderedCacheBehavior(
-                path_pattern=pattern,
-                target_origin_id=origin,
-                allowed_methods=["GET", "HEAD"],
+                path_pattern=declared.path_pattern,
+                target_origin_id=declared.origin,
+                allowed_methods=list(declared.allowed_methods),
                 cached_methods=["GET", "HEAD"],
                 viewer_protocol_policy="redirect-to-https",
                 compress=True,
-                cache_policy_id=policy.id,
+                cache_policy_id=policies[declared.cache_policy].id,
                 response_headers_policy_id=headers.id,
             )
 
-        # First match wins: the uncached exceptions come before the general patterns.
-        ordered = [
-            behavior("/reports/tmp/*", "reports", no_store),
-            behavior("/reports/*.pdf", "reports", no_store),
-            behavior("/reports/*", "reports", documents),
-            behavior("/profile/temp/*", "profile", no_store),
-            *(behavior(f"/profile/{pattern}", "profile", images) for pattern in IMAGE_PATTERNS),
-        ]
+        default = settings.default_behavior
+        geo = settings.geo_allow_list
         self.distribution = cloudfront_distribution.CloudfrontDistribution(
             self,
             "distribution",
             enabled=True,
-            comment=f"{props.name} profile images and reports",
+            comment=f"{self.name} {settings.description}",
             is_ipv6_enabled=True,
             http_version="http2and3",
-            price_class=props.price_class,
+            price_class=settings.price_class,
             web_acl_id=self.web_acl.arn,
-            aliases=[props.domain_name] if props.domain_name else None,
+            aliases=[settings.domain_name] if settings.domain_name else None,
+            default_root_object=settings.default_root_object,
             origin=[
                 cloudfront_distribution.CloudfrontDistributionOrigin(
                     origin_id=origin_id,
@@ -135,19 +99,21 @@ class Cdn(Construct):
                 for origin_id, bucket in origins.items()
             ],
             default_cache_behavior=cloudfront_distribution.CloudfrontDistributionDefaultCacheBehavior(
-                target_origin_id="profile",
-                allowed_methods=["GET", "HEAD"],
+                target_origin_id=default.origin,
+                allowed_methods=list(default.allowed_methods),
                 cached_methods=["GET", "HEAD"],
                 viewer_protocol_policy="redirect-to-https",
                 compress=True,
-                cache_policy_id=documents.id,
+                cache_policy_id=policies[default.cache_policy].id,
                 response_headers_policy_id=headers.id,
             ),
-            ordered_cache_behavior=ordered,
+            ordered_cache_behavior=[behavior(b) for b in settings.behaviors] or None,
             restrictions=cloudfront_distribution.CloudfrontDistributionRestrictions(
                 geo_restriction=cloudfront_distribution.CloudfrontDistributionRestrictionsGeoRestriction(
-                    restriction_type="whitelist", locations=list(props.geo_allow_list)
+                    restriction_type="whitelist", locations=list(geo)
                 )
+                if geo
+                else cloudfront_distribution.CloudfrontDistributionRestrictionsGeoRestriction(restriction_type="none")
             ),
             # Without OAC list permission S3 answers 403 for a missing key; show it as the
             # 404 it is, and cache that answer only briefly.
@@ -167,26 +133,76 @@ class Cdn(Construct):
         )
         for bucket in origins.values():
             self._allow_distribution(bucket)
-        if storage.key is not None and storage.props.encryption == "kms":
+        if storage.encryption == "kms":
             self._allow_decrypt(storage.key)
         self._standard_logging(storage.logs, us_east_1)
-        if certificate and props.hosted_zone_id and props.domain_name:
+        self._accept(certificate is not None)
+        if not geo:
+            accept(
+                self.distribution,
+                check="CKV_AWS_374",
+                pin={"restrictions.geo_restriction.restriction_type": "none"},
+                reason="The environment serves every country: cdn.geo_allow_list is empty, so no geo restriction applies.",
+            )
+        if certificate and settings.hosted_zone_id and settings.domain_name:
             for record_type in ("A", "AAAA"):
                 route53_record.Route53Record(
                     self,
                     f"alias-{record_type.lower()}",
-                    zone_id=props.hosted_zone_id,
-                    name=props.domain_name,
+                    zone_id=settings.hosted_zone_id,
+                    name=settings.domain_name,
                     type=record_type,
                     alias=route53_record.Route53RecordAlias(
                         name=self.distribution.domain_name, zone_id=CLOUDFRONT_HOSTED_ZONE_ID, evaluate_target_health=False
                     ),
                 )
 
+    def _accept(self, custom_domain: bool) -> None:
+        distribution = self.distribution
+        accept(
+            distribution,
+            check="CKV2_AWS_47",
+            pin={},
+            reason="The Log4j rule is part of AWSManagedRulesKnownBadInputsRuleSet, which the web ACL has; the check also demands rule groups that do not apply to a file distribution.",
+        )
+        accept(
+            distribution,
+            check="CKV_AWS_86",
+            pin={},
+            reason="Access logs go to the log bucket through CloudFront standard logging v2 (a log delivery in us-east-1), which the check does not recognize.",
+        )
+        accept(
+            distribution,
+            check="CKV_AWS_310",
+            pin={},
+            reason="The origins are single-Region S3 buckets; a failover origin would need replicated buckets in a second Region, which the storage component does not create.",
+        )
+        if self.settings.default_root_object is None:
+            accept(
+                distribution,
+                check="CKV_AWS_305",
+                pin={},
+                reason="The distribution serves files by key, not a website: cdn.default_root_object is not set, so there is no root document.",
+            )
+        if not custom_domain:
+            default_certificate = {"viewer_certificate": {"cloudfront_default_certificate": True}}
+            accept(
+                distribution,
+                check="CKV_AWS_174",
+                pin=default_certificate,
+                reason="Without cdn.domain_name CloudFront serves its default certificate and sets the TLS minimum itself; the cdn_tls output says so.",
+            )
+            accept(
+                distribution,
+                check="CKV2_AWS_42",
+                pin=default_certificate,
+                reason="No custom domain is configured (cdn.domain_name), so the default cloudfront.net certificate is the only one that can serve it.",
+            )
+
     @property
     def tls_note(self) -> str:
-        if self.props.domain_name:
-            return f"https://{self.props.domain_name} with an ACM certificate; viewers need TLS 1.2 or later (TLSv1.2_2021)."
+        if self.settings.domain_name:
+            return f"https://{self.settings.domain_name} with an ACM certificate; viewers need TLS 1.2 or later (TLSv1.2_2021)."
         return (
             "Served on the *.cloudfront.net name with CloudFront's default certificate: CloudFront then "
             "decides the minimum TLS version (it cannot be raised); set cdn.domain_name to enforce TLSv1.2_2021."
@@ -198,7 +214,7 @@ class Cdn(Construct):
         return cloudfront_cache_policy.CloudfrontCachePolicy(
             self,
             f"cache-{purpose}",
-            name=f"{self.props.name}-{purpose}",
+            name=f"{self.name}-{purpose}",
             comment=f"{purpose}: {days} days" if days else f"{purpose}: never cached",
             default_ttl=ttl,
             max_ttl=ttl,
@@ -224,7 +240,7 @@ class Cdn(Construct):
         return rh.CloudfrontResponseHeadersPolicy(
             self,
             "security-headers",
-            name=f"{self.props.name}-security-headers",
+            name=f"{self.name}-security-headers",
             comment="HSTS, nosniff, frame-options deny, strict referrer policy",
             security_headers_config=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfig(
                 strict_transport_security=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity(
@@ -241,7 +257,7 @@ class Cdn(Construct):
         )
 
     def _web_acl(self, us_east_1: TerraformProvider) -> wafv2_web_acl.Wafv2WebAcl:
-        name = self.props.name
+        name = self.name
         acl = waf.managed_rules_acl(
             self,
             "web-acl",
@@ -250,7 +266,7 @@ class Cdn(Construct):
             description=f"{name}: AWS managed rules and a per-IP rate limit in front of CloudFront",
             waf_scope="CLOUDFRONT",
             managed_rule_groups=MANAGED_RULE_GROUPS,
-            rate_limit_per_5_minutes=self.props.rate_limit_per_5_minutes,
+            rate_limit_per_5_minutes=self.settings.rate_limit_per_5_minutes,
             metric_name=f"{name}-cdn",
         )
         # WAF logs for a CLOUDFRONT ACL go to us-east-1, encrypted with a key there.
@@ -265,8 +281,8 @@ class Cdn(Construct):
                 alias=f"{name}-waf-logs",
                 description=f"Encrypts the WAF logs of {name}",
                 log_group_names=(group_name,),
-                deletion_window_in_days=self.props.key_deletion_window_in_days,
-                prevent_destroy=self.props.retain_on_destroy,
+                deletion_window_in_days=self.ctx.protection.key_deletion_window_days,
+                prevent_destroy=self.ctx.protection.retain_on_destroy,
             ),
         )
         self.waf_log_group = waf.log_to_cloudwatch(
@@ -274,18 +290,19 @@ class Cdn(Construct):
             acl=acl,
             group_name=group_name,
             key=key,
-            retention_days=self.props.waf_log_retention_days,
+            retention_days=self.settings.waf_log_retention_days,
             provider=us_east_1,
         )
+        accept_short_retention(self.waf_log_group, self.settings.waf_log_retention_days, "The CDN's WAF logs")
         return acl
 
     def _certificate(self, us_east_1: TerraformProvider) -> acm_certificate_validation.AcmCertificateValidation:
-        assert self.props.domain_name and self.props.hosted_zone_id
+        assert self.settings.domain_name and self.settings.hosted_zone_id
         certificate = acm_certificate.AcmCertificate(
             self,
             "certificate",
             provider=us_east_1,
-            domain_name=self.props.domain_name,
+            domain_name=self.settings.domain_name,
             validation_method="DNS",
             key_algorithm="EC_prime256v1",
         )
@@ -293,7 +310,7 @@ class Cdn(Construct):
         record = route53_record.Route53Record(
             self,
             "certificate-validation-record",
-            zone_id=self.props.hosted_zone_id,
+            zone_id=self.settings.hosted_zone_id,
             name=option.resource_record_name,
             type=option.resource_record_type,
             records=[option.resource_record_value],
@@ -308,7 +325,7 @@ class Cdn(Construct):
             validation_record_fqdns=[record.fqdn],
         )
 
-    def _allow_distribution(self, bucket: SecureBucket) -> None:
+    def _allow_distribution(self, bucket: BucketPort) -> None:
         bucket.add_to_resource_policy(
             {
                 "Sid": "CloudFrontReadsThroughOac",
@@ -321,7 +338,7 @@ class Cdn(Construct):
             }
         )
 
-    def _allow_decrypt(self, key: EncryptionKey) -> None:
+    def _allow_decrypt(self, key: KeyPort) -> None:
         key.add_to_key_policy(
             {
                 "Sid": "CloudFrontDecryptsForThisDistribution",
@@ -333,14 +350,14 @@ class Cdn(Construct):
             }
         )
 
-    def _standard_logging(self, log_bucket: SecureBucket, us_east_1: TerraformProvider) -> None:
+    def _standard_logging(self, log_bucket: BucketPort, us_east_1: TerraformProvider) -> None:
         """CloudFront standard logging (v2) to the log bucket; the legacy mode needs bucket ACLs,
         which every bucket here has disabled."""
         source = cloudwatch_log_delivery_source.CloudwatchLogDeliverySource(
             self,
             "log-source",
             provider=us_east_1,
-            name=f"{self.props.name}-cdn",
+            name=f"{self.name}-cdn",
             log_type="ACCESS_LOGS",
             resource_arn=self.distribution.arn,
         )
@@ -348,7 +365,7 @@ class Cdn(Construct):
             self,
             "log-destination",
             provider=us_east_1,
-            name=f"{self.props.name}-cdn-logs",
+            name=f"{self.name}-cdn-logs",
             output_format="parquet",
             delivery_destination_configuration=[
                 cloudwatch_log_delivery_destination.CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration(
@@ -376,3 +393,54 @@ class Cdn(Construct):
                 },
             }
         )
+
+
+def build(scope: Construct, ctx: BuildContext, settings: CdnSettings, ports: Ports, parts: Parts) -> Contributions:
+    """The "cloudfront" variant: the distribution, its port, outputs, alarms and widget."""
+    assert ports.storage is not None  # origins are declared buckets
+    cdn = Cdn(scope, "cdn", ctx=ctx, storage=ports.storage, settings=settings)
+    distribution = cdn.distribution
+    ports.cdn = CdnPort(distribution=distribution)
+    made = Contributions()
+    made.outputs += [
+        OutputSpec(name="cdn_distribution_id", value=distribution.id, description="CloudFront distribution id"),
+        OutputSpec(name="cdn_domain", value=distribution.domain_name, description="CloudFront domain name"),
+        OutputSpec(name="cdn_tls", value=cdn.tls_note, description="what TLS viewers get"),
+    ]
+    # CloudFront and its web ACL publish their metrics in us-east-1.
+    made.alarms.append(
+        AlarmSpec(
+            name="cdn-5xx-rate",
+            namespace="AWS/CloudFront",
+            metric="5xxErrorRate",
+            dimensions={"DistributionId": distribution.id, "Region": "Global"},
+            threshold=settings.alarm_5xx_rate_percent,
+            what="percent of responses that are 5xx",
+            statistic="Average",
+            us_east_1=True,
+        )
+    )
+    made.alarms.append(
+        AlarmSpec(
+            name="cdn-waf-blocked",
+            namespace="AWS/WAFV2",
+            metric="BlockedRequests",
+            dimensions={"WebACL": cdn.web_acl.name, "Rule": "ALL"},
+            threshold=settings.alarm_waf_blocked_requests,
+            what="requests WAF blocked",
+            us_east_1=True,
+        )
+    )
+    distribution_dimension = ["DistributionId", distribution.id, "Region", "Global"]
+    made.widgets.append(
+        WidgetSpec(
+            rank=50,
+            title="CloudFront requests and 5xx rate",
+            metrics=[
+                ["AWS/CloudFront", "Requests", *distribution_dimension],
+                ["AWS/CloudFront", "5xxErrorRate", *distribution_dimension, {"stat": "Average"}],
+            ],
+            region="us-east-1",
+        )
+    )
+    return made

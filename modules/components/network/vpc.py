@@ -30,8 +30,14 @@ from modules.core.aws import (
     vpc_security_group_egress_rule,
     vpc_security_group_ingress_rule,
 )
+from modules.components.network.settings import NetworkSettings
+from modules.core.context import BuildContext
+from modules.core.contributions import AlarmSpec, Contributions, OutputSpec
 from modules.core.identity import AccountContext
+from modules.core.findings import accept
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
+from modules.core.logs import accept_short_retention
+from modules.core.ports import NetworkPort, Parts, Ports
 
 POSTGRES_PORT = 5432
 HTTPS_PORT = 443
@@ -40,41 +46,6 @@ ANYWHERE = "0.0.0.0/0"
 # Gateway endpoints cost nothing and keep S3 and DynamoDB traffic off the NAT
 # gateways, whose per-GB processing charge would otherwise apply to it.
 GATEWAY_ENDPOINT_SERVICES: tuple[str, ...] = ("s3", "dynamodb")
-
-
-@dataclass(frozen=True, kw_only=True)
-class NetworkProps:
-    """Everything the network needs; every field is resolved (the config model applies presets).
-
-    name_prefix: prefix of Name tags and resource names, `<project>-<environment>`.
-    vpc_cidr: the VPC block.
-    availability_zones: zones to span, in order; subnets, NATs and route tables follow it.
-    subnets: one CIDR per tier per zone, in the same order as the zones.
-    nat_gateways: 0 to len(availability_zones). With 0 the private subnets have no route
-        to the internet (AWS APIs stay reachable through the endpoints).
-    interface_endpoints: services given interface endpoints in the private subnets with
-        private DNS; each costs per zone-hour, so the list is short by default.
-    flow_log_retention_days: how long flow logs are kept in CloudWatch Logs.
-    flow_log_traffic_type: ALL, ACCEPT or REJECT; default ALL so that both blocked and
-        allowed flows can be investigated.
-    flow_log_key: key for the flow log group; default: the network creates its own key
-        with rotation on, usable only by this log group.
-    key_deletion_window_in_days: waiting period of the key the network creates; default 30.
-    retain_on_destroy: Terraform refuses to destroy the key the network creates; default on
-        (flow logs encrypted under a deleted key are unreadable). Dev turns it off.
-    """
-
-    name_prefix: str
-    vpc_cidr: IPv4Network
-    availability_zones: tuple[str, ...]
-    subnets: SubnetLayout
-    nat_gateways: int
-    interface_endpoints: tuple[str, ...]
-    flow_log_retention_days: int
-    flow_log_traffic_type: str = "ALL"
-    flow_log_key: EncryptionKey | None = None
-    key_deletion_window_in_days: int = 30
-    retain_on_destroy: bool = True
 
 
 @dataclass(frozen=True)
@@ -104,16 +75,19 @@ class RouteTables:
 class Network(Construct):
     """A production VPC. Exposes subnet groups, route tables and security groups as objects."""
 
-    def __init__(self, scope: Construct, id: str, *, account: AccountContext, props: NetworkProps) -> None:
+    def __init__(self, scope: Construct, id: str, *, ctx: BuildContext, settings: NetworkSettings) -> None:
         super().__init__(scope, id)
-        self.props = props
-        zones = props.availability_zones
-        prefix = props.name_prefix
+        self.settings = settings
+        self.ctx = ctx
+        self.name_prefix = prefix = ctx.name
+        self.availability_zones = zones = settings.zones(ctx.region)
+        subnets = settings.layout(ctx.region)
+        account = ctx.account
 
         self.vpc = vpc.Vpc(
             self,
             "vpc",
-            cidr_block=str(props.vpc_cidr),
+            cidr_block=str(settings.vpc_cidr),
             enable_dns_support=True,
             # Interface endpoints with private DNS need DNS hostnames on.
             enable_dns_hostnames=True,
@@ -133,7 +107,7 @@ class Network(Construct):
         groups: dict[Tier, SubnetGroup] = {}
         for tier in TIERS:
             created = []
-            for zone, cidr in zip(zones, props.subnets.tier(tier), strict=True):
+            for zone, cidr in zip(zones, subnets.tier(tier), strict=True):
                 created.append(
                     subnet.Subnet(
                         self,
@@ -154,7 +128,7 @@ class Network(Construct):
 
         self.nat_gateways: list[nat_gateway.NatGateway] = []
         self.nat_eips: list[eip.Eip] = []
-        for index in range(props.nat_gateways):
+        for index in range(settings.nat_gateways):
             zone = zones[index]
             address = eip.Eip(self, f"nat-eip-{zone}", domain="vpc", tags={"Name": f"{prefix}-nat-{zone}"})
             self.nat_eips.append(address)
@@ -181,7 +155,7 @@ class Network(Construct):
         self._associate("public", public_table, self.public_subnets)
 
         private_tables = []
-        for index, (zone, nat_index) in enumerate(zip(zones, nat_for_zone(len(zones), props.nat_gateways), strict=True)):
+        for index, (zone, nat_index) in enumerate(zip(zones, nat_for_zone(len(zones), settings.nat_gateways), strict=True)):
             table = route_table.RouteTable(
                 self, f"private-routes-{zone}", vpc_id=self.vpc.id, tags={"Name": f"{prefix}-private-{zone}"}
             )
@@ -219,7 +193,7 @@ class Network(Construct):
         # that scanners rightly flag.
         self.endpoint_security_group = (
             self._security_group("endpoints", "Interface endpoints: HTTPS from inside the VPC only")
-            if props.interface_endpoints
+            if settings.interface_endpoints
             else None
         )
         self._wire_security_groups()
@@ -248,13 +222,13 @@ class Network(Construct):
                 security_group_ids=[self.endpoint_security_group.id],  # type: ignore[union-attr]
                 tags={"Name": f"{prefix}-{service}"},
             )
-            for service in props.interface_endpoints
+            for service in settings.interface_endpoints
         }
 
         self._flow_logs(account)
 
     def _associate(self, tier: str, table: route_table.RouteTable, group: SubnetGroup) -> None:
-        for zone, member in zip(self.props.availability_zones, group.subnets, strict=True):
+        for zone, member in zip(self.availability_zones, group.subnets, strict=True):
             route_table_association.RouteTableAssociation(
                 self, f"{tier}-{zone}-routes", subnet_id=member.id, route_table_id=table.id
             )
@@ -266,7 +240,7 @@ class Network(Construct):
         From the internet it admits only HTTPS and return traffic on ephemeral ports,
         so remote-administration ports stay closed even if a security group is opened by mistake.
         """
-        vpc_cidr = str(self.props.vpc_cidr)
+        vpc_cidr = str(self.settings.vpc_cidr)
         all_subnets = self.public_subnets.ids + self.private_subnets.ids + self.database_subnets.ids
         allow_in = default_network_acl.DefaultNetworkAclIngress
         ingress = [
@@ -292,7 +266,7 @@ class Network(Construct):
             subnet_ids=all_subnets,
             ingress=ingress,
             egress=egress,
-            tags={"Name": f"{self.props.name_prefix}-default"},
+            tags={"Name": f"{self.name_prefix}-default"},
         )
 
     def _security_group(self, role: str, description: str) -> security_group.SecurityGroup:
@@ -301,10 +275,10 @@ class Network(Construct):
         return security_group.SecurityGroup(
             self,
             f"{role}-security-group",
-            name=f"{self.props.name_prefix}-{role}",
+            name=f"{self.name_prefix}-{role}",
             description=description,
             vpc_id=self.vpc.id,
-            tags={"Name": f"{self.props.name_prefix}-{role}"},
+            tags={"Name": f"{self.name_prefix}-{role}"},
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
 
@@ -346,7 +320,7 @@ class Network(Construct):
             self,
             "endpoints-from-vpc",
             security_group_id=self.endpoint_security_group.id,
-            cidr_ipv4=str(self.props.vpc_cidr),
+            cidr_ipv4=str(self.settings.vpc_cidr),
             ip_protocol="tcp",
             from_port=HTTPS_PORT,
             to_port=HTTPS_PORT,
@@ -354,31 +328,33 @@ class Network(Construct):
         )
 
     def _flow_logs(self, account: AccountContext) -> None:
-        props = self.props
-        group_name = f"/aws/vpc-flow-logs/{props.name_prefix}"
-        self.flow_log_key = props.flow_log_key or EncryptionKey(
+        prefix = self.name_prefix
+        protection = self.ctx.protection
+        group_name = f"/aws/vpc-flow-logs/{prefix}"
+        self.flow_log_key = EncryptionKey(
             self,
             "flow-log-key",
             account=account,
             props=EncryptionKeyProps(
-                alias=f"{props.name_prefix}-flow-logs",
-                description=f"Encrypts the VPC flow logs of {props.name_prefix}",
+                alias=f"{prefix}-flow-logs",
+                description=f"Encrypts the VPC flow logs of {prefix}",
                 log_group_names=(group_name,),
-                deletion_window_in_days=props.key_deletion_window_in_days,
-                prevent_destroy=props.retain_on_destroy,
+                deletion_window_in_days=protection.key_deletion_window_days,
+                prevent_destroy=protection.retain_on_destroy,
             ),
         )
         self.flow_log_group = cloudwatch_log_group.CloudwatchLogGroup(
             self,
             "flow-log-group",
             name=group_name,
-            retention_in_days=props.flow_log_retention_days,
+            retention_in_days=self.settings.flow_log_retention_days,
             kms_key_id=self.flow_log_key.arn,
         )
+        accept_short_retention(self.flow_log_group, self.settings.flow_log_retention_days, "VPC flow logs")
         role = iam_role.IamRole(
             self,
             "flow-log-role",
-            name=f"{props.name_prefix}-vpc-flow-logs",
+            name=f"{prefix}-vpc-flow-logs",
             description="Lets VPC Flow Logs deliver to this VPC's log group and nowhere else",
             assume_role_policy=account.assume_role_policy(
                 "vpc-flow-logs.amazonaws.com", source_arn=account.arn("ec2", "vpc-flow-log/*")
@@ -411,12 +387,82 @@ class Network(Construct):
             self,
             "flow-log",
             vpc_id=self.vpc.id,
-            traffic_type=props.flow_log_traffic_type,
+            traffic_type=self.settings.flow_log_traffic_type,
             log_destination_type="cloud-watch-logs",
             log_destination=self.flow_log_group.arn,
             iam_role_arn=role.arn,
             # One-minute aggregation: incidents are investigated by the minute, and the
             # price is per GB ingested, not per record interval.
             max_aggregation_interval=60,
-            tags={"Name": props.name_prefix},
+            tags={"Name": prefix},
         )
+
+
+def build(scope: Construct, ctx: BuildContext, settings: NetworkSettings, ports: Ports, parts: Parts) -> Contributions:
+    """The "vpc" variant: the network, its port, its outputs and the NAT alarms."""
+    network = Network(scope, "network", ctx=ctx, settings=settings)
+    ports.network = NetworkPort(
+        vpc=network.vpc,
+        availability_zones=network.availability_zones,
+        private_subnet_ids=network.private_subnets.ids,
+        database_subnet_ids=network.database_subnets.ids,
+        app_security_group_id=network.app_security_group.id,
+        database_security_group_id=network.database_security_group.id,
+    )
+    groups = {"app": network.app_security_group, "database": network.database_security_group}
+
+    def accept_unattached_groups() -> None:
+        for role, users in ports.network.security_group_users.items():  # type: ignore[union-attr]
+            if not users:
+                accept(
+                    groups[role],
+                    check="CKV2_AWS_5",
+                    pin={},
+                    reason=f"The {role} tier's security group exists so that the other tier's rules can reference it; nothing in this environment runs in the {role} tier yet.",
+                )
+
+    ports.finalizers.append(accept_unattached_groups)
+    made = Contributions()
+    made.outputs.append(OutputSpec(name="vpc_id", value=network.vpc.id, description="VPC id"))
+    for group in (network.public_subnets, network.private_subnets, network.database_subnets):
+        made.outputs.append(
+            OutputSpec(name=f"{group.tier}_subnet_ids", value=group.ids, description=f"{group.tier} subnet ids, in zone order")
+        )
+    made.outputs += [
+        OutputSpec(
+            name="app_security_group_id", value=network.app_security_group.id, description="application tier security group"
+        ),
+        OutputSpec(
+            name="database_security_group_id",
+            value=network.database_security_group.id,
+            description="database tier security group",
+        ),
+        OutputSpec(
+            name="nat_gateway_ids",
+            value=[nat.id for nat in network.nat_gateways],
+            description="NAT gateway ids, in zone order (empty without NAT)",
+        ),
+    ]
+    for zone, nat in zip(network.availability_zones, network.nat_gateways, strict=False):
+        gateway = {"NatGatewayId": nat.id}
+        made.alarms.append(
+            AlarmSpec(
+                name=f"nat-{zone}-port-allocation",
+                namespace="AWS/NATGateway",
+                metric="ErrorPortAllocation",
+                dimensions=gateway,
+                threshold=1,
+                what="port allocation errors",
+            )
+        )
+        made.alarms.append(
+            AlarmSpec(
+                name=f"nat-{zone}-packets-dropped",
+                namespace="AWS/NATGateway",
+                metric="PacketsDropCount",
+                dimensions=gateway,
+                threshold=settings.alarm_nat_packets_dropped,
+                what="dropped packets",
+            )
+        )
+    return made

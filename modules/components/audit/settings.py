@@ -1,10 +1,10 @@
-"""`[security]` of an environment file: the audit trail and the optional account detectors."""
+"""`[audit]` (variant "cloudtrail"): the trail, and optionally AWS Config and GuardDuty."""
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import Field, field_validator
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from modules.core.settings import ComponentSettings, LogRetentionDays, by_profile
 
 # AWS Config managed rules this project knows to work against what it builds (AWS Config
 # Developer Guide, "List of AWS Config Managed Rules"). A closed list, so a typo is a
@@ -36,31 +36,28 @@ DEFAULT_CONFIG_RULES: tuple[str, ...] = (
     "VPC_DEFAULT_SECURITY_GROUP_CLOSED",
 )
 
-SECURITY_DEFAULTS: dict[str, Any] = {"config_rules": DEFAULT_CONFIG_RULES}
-# AWS Config and GuardDuty allow one recorder and one detector per account and Region:
-# the prod preset owns them; dev leaves them off (and saves their cost).
-SECURITY_PRESETS: dict[str, dict[str, Any]] = {
-    "dev": {"trail_log_retention_days": 14, "audit_log_expiration_days": 90, "enable_config": False, "enable_guardduty": False},
-    "staging": {
-        "trail_log_retention_days": 90,
-        "audit_log_expiration_days": 365,
-        "enable_config": False,
-        "enable_guardduty": False,
-    },
-    "prod": {"trail_log_retention_days": 365, "audit_log_expiration_days": 2557, "enable_config": True, "enable_guardduty": True},
-}
 
+class AuditSettings(ComponentSettings):
+    """A multi-Region CloudTrail trail into its own bucket and log group. AWS Config and
+    GuardDuty allow one recorder and one detector per account and Region: turn them on in
+    one environment per account (the production profile does)."""
 
-class SecurityConfig(BaseModel):
-    """`[security]`. Keys left out take the environment's preset."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-    trail_log_retention_days: int = Field(description="CloudTrail events kept in CloudWatch Logs (for queries and alarms).")
-    audit_log_expiration_days: int = Field(description="CloudTrail and Config files kept in the audit bucket.")
-    enable_config: bool = Field(description="AWS Config recorder and managed rules (one recorder per account and Region).")
-    config_rules: tuple[str, ...] = Field(strict=False, description="AWS Config managed rules evaluated when enable_config.")
-    enable_guardduty: bool = Field(description="GuardDuty detector (one per account and Region).")
+    trail_log_retention_days: LogRetentionDays = by_profile(
+        development=14, production=365, description="Days CloudTrail events stay in CloudWatch Logs for queries and alarms."
+    )
+    audit_log_expiration_days: int = by_profile(
+        development=90, production=2557, description="Days CloudTrail and Config files stay in the audit bucket (30 to 3650)."
+    )
+    enable_config: bool = by_profile(
+        development=False, production=True, description="AWS Config recorder, delivery channel and config_rules."
+    )
+    config_rules: tuple[str, ...] = Field(
+        default=DEFAULT_CONFIG_RULES, strict=False, description="AWS Config managed rules evaluated when enable_config is on."
+    )
+    enable_guardduty: bool = by_profile(development=False, production=True, description="A GuardDuty detector.")
+    guardduty_finding_min_severity: float = Field(
+        default=7, ge=1, le=10, strict=False, description="GuardDuty findings from this severity on reach the alarm topic."
+    )
 
     @field_validator("audit_log_expiration_days")
     @classmethod

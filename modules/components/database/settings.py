@@ -1,13 +1,13 @@
-"""`[database]` of an environment file: the Aurora PostgreSQL settings and their checks."""
+"""`[database]` of variant "aurora-postgresql": the cluster's one settings model and its checks."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from modules.core.settings import ComponentSettings, EnvironmentView, LogRetentionDays, Report, by_profile
 from policies import aws_rules
 
 # Aurora PostgreSQL can pause at 0 ACU from these minor versions on (Aurora User
@@ -26,31 +26,55 @@ _MAINTENANCE_WINDOW = re.compile(
 MINUTES_PER_WEEK = 7 * 24 * 60
 
 
-class DatabaseConfig(BaseModel):
-    """`[database]`: Aurora PostgreSQL. Keys left out take the environment's preset."""
+class AuroraPostgresqlSettings(ComponentSettings):
+    """Aurora PostgreSQL in the database subnets: encrypted, IAM authentication, TLS only."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-    engine_version: str = Field(description="Aurora PostgreSQL version; default 16.6.")
-    capacity: Literal["serverless", "provisioned"] = Field(description="serverless (v2) or provisioned instances.")
-    instance_class: str = Field(description="Provisioned instance class; default db.t4g.medium (dev) / db.r6g.large (prod).")
-    instances: int = Field(description="Instances, writer first, then readers spread over the zones.")
-    min_capacity_acu: float = Field(strict=False, description="Serverless v2 minimum; 0 lets an idle cluster pause.")
-    max_capacity_acu: float = Field(strict=False, description="Serverless v2 maximum.")
-    seconds_until_auto_pause: int = Field(description="Idle time before a 0-ACU cluster pauses (300 to 86400).")
-    storage_type: Literal["standard", "io-optimized"] = Field(description="Aurora Standard or I/O-Optimized.")
-    database_name: str = Field(description="Initial database.")
-    master_username: str = Field(description="Master user; its password is generated and kept by RDS.")
-    backup_retention_days: int = Field(description="Automated backup retention, 1 to 35.")
-    preferred_backup_window: str = Field(description="Daily, UTC hh:mm-hh:mm, at least 30 minutes.")
-    preferred_maintenance_window: str = Field(description="Weekly, UTC ddd:hh:mm-ddd:hh:mm, at least 30 minutes.")
-    performance_insights_retention_days: int = Field(description="7 (free) or a multiple of 31 up to 731.")
-    monitoring_interval_seconds: int = Field(description="Enhanced monitoring interval; 0 turns it off.")
-    log_retention_days: int = Field(description="Retention of the exported PostgreSQL log group.")
-    log_min_duration_statement_ms: int = Field(description="Statements slower than this are logged; -1 logs none.")
-    deletion_protection: bool = Field(description="RDS refuses to delete the cluster; default on in prod.")
-    cluster_parameters: dict[str, str] = Field(default_factory=dict, description="Extra cluster parameters.")
+    engine_version: str = Field(default="16.6", description="Aurora PostgreSQL MAJOR.MINOR; 16.6 can pause at 0 ACU.")
+    capacity: Literal["serverless", "provisioned"] = by_profile(
+        development="serverless", production="provisioned", description="Aurora Serverless v2 or provisioned instances."
+    )
+    instance_class: str = by_profile(
+        development="db.t4g.medium", production="db.r6g.large", description="Class of provisioned instances."
+    )
+    instances: int = by_profile(
+        development=1, production=2, description="Instances: a writer, then readers spread over the zones (1 to 16)."
+    )
+    min_capacity_acu: float = by_profile(
+        development=0, production=0.5, strict=False, description="Serverless v2 minimum ACU; 0 lets an idle cluster pause."
+    )
+    max_capacity_acu: float = by_profile(development=4, production=16, strict=False, description="Serverless v2 maximum ACU.")
+    seconds_until_auto_pause: int = Field(default=900, description="Idle seconds before a 0-ACU cluster pauses (300 to 86400).")
+    storage_type: Literal["standard", "io-optimized"] = Field(
+        default="standard", description="Aurora Standard (pay per I/O) or I/O-Optimized."
+    )
+    database_name: str = Field(default="app", description="Initial database.")
+    master_username: str = Field(
+        default="app_admin", description="Master user; RDS generates its password and keeps it in Secrets Manager."
+    )
+    backup_retention_days: int = by_profile(development=1, production=7, description="Automated backup retention, 1 to 35 days.")
+    preferred_backup_window: str = Field(
+        default="02:00-03:00", description="Daily backup window, UTC hh:mm-hh:mm, at least 30 minutes."
+    )
+    preferred_maintenance_window: str = Field(
+        default="sun:04:00-sun:05:00",
+        description="Weekly maintenance window, UTC ddd:hh:mm-ddd:hh:mm, at least 30 minutes, apart from the backup window.",
+    )
+    performance_insights_retention_days: int = Field(default=7, description="7 (free) or a multiple of 31 up to 731.")
+    monitoring_interval_seconds: int = Field(default=60, description="Enhanced monitoring interval; 0 turns it off.")
+    log_retention_days: LogRetentionDays = by_profile(
+        development=14, production=365, description="Days the exported PostgreSQL log group keeps its events."
+    )
+    log_min_duration_statement_ms: int = Field(default=1000, description="Statements slower than this are logged; -1 logs none.")
+    deletion_protection: bool = by_profile(
+        development=False, production=True, description="RDS refuses to delete the cluster while this is on."
+    )
+    cluster_parameters: dict[str, str] = Field(
+        default_factory=dict, description="Extra cluster parameters; rds.force_ssl is always 1."
+    )
     instance_parameters: dict[str, str] = Field(default_factory=dict, description="Extra instance parameters.")
+    alarm_cpu_percent: int = Field(default=80, ge=1, le=100, description="CPU percent that raises the database alarm.")
+    alarm_freeable_memory_mb: int = Field(default=256, ge=1, description="Freeable memory floor of provisioned instances.")
+    alarm_connections: int = Field(default=500, ge=1, description="Connections that raise the database alarm.")
 
     @field_validator("engine_version")
     @classmethod
@@ -136,6 +160,26 @@ class DatabaseConfig(BaseModel):
             raise ValueError("the maintenance window must last at least 30 minutes")
         return value
 
+    def check(self, view: EnvironmentView, report: Report) -> None:
+        if self.capacity == "serverless":
+            for text in aws_rules.acu_problems(self.min_capacity_acu, self.max_capacity_acu):
+                key = "min_capacity_acu" if text.startswith("min") else "max_capacity_acu"
+                report(f"database.{key}", getattr(self, key), text)
+            if self.min_capacity_acu == 0 and not can_auto_pause(self.engine_version):
+                minimums = ", ".join(f"{major}.{minor}" for major, minor in AUTO_PAUSE_MINIMUM.items())
+                report(
+                    "database.min_capacity_acu",
+                    self.min_capacity_acu,
+                    f"0 ACU (auto-pause) needs Aurora PostgreSQL {minimums} or later; engine_version is "
+                    f"{self.engine_version}: raise the version or set min_capacity_acu to 0.5 or more",
+                )
+        if windows_overlap(self.preferred_backup_window, self.preferred_maintenance_window):
+            report(
+                "database.preferred_maintenance_window",
+                self.preferred_maintenance_window,
+                f"overlaps the daily backup window {self.preferred_backup_window}; AWS requires them apart",
+            )
+
 
 def _raise(problems: list[str]) -> None:
     if problems:
@@ -171,74 +215,3 @@ def windows_overlap(backup: str, maintenance: str) -> bool:
 def can_auto_pause(engine_version: str) -> bool:
     major, minor = (int(p) for p in engine_version.split("."))
     return major > 16 or (major in AUTO_PAUSE_MINIMUM and minor >= AUTO_PAUSE_MINIMUM[major])
-
-
-def database_problems(database: DatabaseConfig, problem: Callable[[str, Any, str], None]) -> None:
-    """Checks across keys, reported through `problem(key, value, allowed)`."""
-    if database.capacity == "serverless":
-        for text in aws_rules.acu_problems(database.min_capacity_acu, database.max_capacity_acu):
-            key = "database.min_capacity_acu" if text.startswith("min") else "database.max_capacity_acu"
-            value = database.min_capacity_acu if key.endswith("min_capacity_acu") else database.max_capacity_acu
-            problem(key, value, text)
-        if database.min_capacity_acu == 0 and not can_auto_pause(database.engine_version):
-            minimums = ", ".join(f"{major}.{minor}" for major, minor in AUTO_PAUSE_MINIMUM.items())
-            problem(
-                "database.min_capacity_acu",
-                database.min_capacity_acu,
-                f"0 ACU (auto-pause) needs Aurora PostgreSQL {minimums} or later; engine_version is "
-                f"{database.engine_version}: raise the version or set min_capacity_acu to 0.5 or more",
-            )
-    if windows_overlap(database.preferred_backup_window, database.preferred_maintenance_window):
-        problem(
-            "database.preferred_maintenance_window",
-            database.preferred_maintenance_window,
-            f"overlaps the daily backup window {database.preferred_backup_window}; AWS requires them apart",
-        )
-
-
-DATABASE_PRESETS: dict[str, dict[str, Any]] = {
-    # dev: pauses when idle, so an unused dev database costs storage only.
-    "dev": {
-        "capacity": "serverless",
-        "instance_class": "db.t4g.medium",
-        "instances": 1,
-        "min_capacity_acu": 0,
-        "max_capacity_acu": 4,
-        "backup_retention_days": 1,
-        "log_retention_days": 14,
-        "deletion_protection": False,
-    },
-    "staging": {
-        "capacity": "serverless",
-        "instance_class": "db.t4g.medium",
-        "instances": 1,
-        "min_capacity_acu": 0.5,
-        "max_capacity_acu": 8,
-        "backup_retention_days": 7,
-        "log_retention_days": 30,
-        "deletion_protection": True,
-    },
-    # prod: a writer and a reader in another zone, protected, with a week of backups.
-    "prod": {
-        "capacity": "provisioned",
-        "instance_class": "db.r6g.large",
-        "instances": 2,
-        "min_capacity_acu": 0.5,
-        "max_capacity_acu": 16,
-        "backup_retention_days": 7,
-        "log_retention_days": 365,
-        "deletion_protection": True,
-    },
-}
-DATABASE_DEFAULTS: dict[str, Any] = {
-    "engine_version": "16.6",
-    "seconds_until_auto_pause": 900,
-    "storage_type": "standard",
-    "database_name": "app",
-    "master_username": "app_admin",
-    "preferred_backup_window": "02:00-03:00",
-    "preferred_maintenance_window": "sun:04:00-sun:05:00",
-    "performance_insights_retention_days": 7,
-    "monitoring_interval_seconds": 60,
-    "log_min_duration_statement_ms": 1000,
-}

@@ -11,7 +11,7 @@ from constructs import Construct
 
 from modules.core.aws import dynamodb_table, iam_role, iam_role_policy
 from modules.core.identity import AccountContext
-from modules.core.kms import EncryptionKey
+from modules.core.ports import KeyPort
 
 # Attribute names the handlers use; the table and the code agree through these.
 PARTITION_KEY = "file_id"
@@ -33,7 +33,7 @@ class FileTableProps:
     table; default on. retain_on_destroy: prevent_destroy; default on (prod)."""
 
     name: str
-    key: EncryptionKey
+    key: KeyPort
     deletion_protection: bool = True
     retain_on_destroy: bool = True
 

@@ -1,0 +1,271 @@
+"""Environment files: `environments/<name>.toml` parsed into one resolved EnvironmentConfig.
+
+The file's name is the environment's name; its `profile` chooses behaviour. Every
+problem in a file is collected and reported at once, each naming the file, the key,
+the value received and what is allowed; nothing is built from an invalid file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from modules.components.registry import BY_NAME, OFF, PARTS, REGISTRY
+from modules.config.environment import (
+    BudgetSection,
+    EnvironmentConfig,
+    StateSection,
+    StateSettings,
+    TagsSettings,
+    TopLevel,
+)
+from modules.config.problems import MISSING, ConfigError, Problem, validate
+from modules.core.naming import ACCESS_LOG_SUFFIX, ENVIRONMENT_NAME, RESERVED_ENVIRONMENT_NAMES, bucket_suffix
+from modules.core.profile import PROFILES
+from modules.core.regions import REGION_AZ_LETTERS
+from modules.core.settings import ComponentSettings, EnvironmentView, Settings, with_profile_defaults
+from policies import aws_rules
+
+SECTIONS = ("tags", "state", "budget", "components")
+# Keys of the first version's files, and where each went.
+MOVED_TOP_LEVEL = {
+    "environment": "remove it: the file name is the environment's name, and `profile` chooses its behaviour",
+    "security": "[audit] (the audit component's section)",
+}
+
+
+def _top_level_keys() -> tuple[str, ...]:
+    return (*TopLevel.model_fields, *SECTIONS, *(c.name for c in REGISTRY), *PARTS)
+
+
+def _default_state_bucket(tags: TagsSettings) -> str:
+    # Bucket names are global: a short hash of project and owner makes the default
+    # unlikely to clash with another team's, and stable across runs and machines.
+    digest = hashlib.sha256(f"{tags.project}:{tags.owner}".encode()).hexdigest()[:8]
+    return f"{tags.project}-tfstate-{digest}"
+
+
+def _read(path: Path, file: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([Problem(file=file, key="", value=MISSING, allowed="the file does not exist")])
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([Problem(file=file, key="", value=MISSING, allowed=f"not valid TOML: {exc}")])
+    except UnicodeDecodeError:
+        raise ConfigError([Problem(file=file, key="", value=MISSING, allowed="not UTF-8 text; save the file as UTF-8")])
+
+
+def load_environment(path: Path, *, display_root: Path | None = None) -> EnvironmentConfig:
+    """Read and validate one environment file. Raises ConfigError with every problem."""
+    file = str(path.relative_to(display_root)) if display_root else str(path)
+    raw = _read(path, file)
+    problems: list[Problem] = []
+
+    def report(key: str, value: Any, allowed: str) -> None:
+        problems.append(Problem(file=file, key=key, value=value, allowed=allowed))
+
+    allowed_keys = _top_level_keys()
+    for key in raw:
+        if key in MOVED_TOP_LEVEL:
+            report(key, raw[key], f"moved: {MOVED_TOP_LEVEL[key]}")
+        elif key not in allowed_keys:
+            report(key, raw[key], "unknown key; allowed keys: " + ", ".join(allowed_keys))
+
+    name = path.stem
+    if not ENVIRONMENT_NAME.match(name) or name in RESERVED_ENVIRONMENT_NAMES:
+        report(
+            "(file name)",
+            name,
+            "an environment name is 2 to 16 lowercase letters, digits and hyphens, starting with a letter "
+            f"(it goes into bucket and resource names); not {', '.join(RESERVED_ENVIRONMENT_NAMES)}",
+        )
+
+    top, top_problems = validate(file, "", {k: raw[k] for k in TopLevel.model_fields if k in raw}, TopLevel)
+    problems += top_problems
+    profile = raw.get("profile") if raw.get("profile") in PROFILES else None
+    region = raw.get("region")
+    region_ok = isinstance(region, str) and region in REGION_AZ_LETTERS
+    if isinstance(region, str) and not region_ok:
+        report("region", region, "one of the supported Regions: " + ", ".join(REGION_AZ_LETTERS))
+
+    tags: Any = None
+    if "tags" in raw:
+        tags, tag_problems = validate(file, "tags", raw["tags"], TagsSettings)
+        problems += tag_problems
+    else:
+        report("tags", MISSING, "required: a [tags] table with project, owner and cost_centre")
+    state, state_problems = validate(file, "state", raw.get("state", {}), StateSection)
+    problems += state_problems
+    budget, budget_problems = validate(file, "budget", raw.get("budget", {}), BudgetSection)
+    problems += budget_problems
+
+    components = _components(raw.get("components", {}), report)
+    settings: dict[str, ComponentSettings] = {}
+    parts: dict[str, dict[str, Settings]] = {}
+    if profile is not None:
+        for component in REGISTRY:
+            variant = components.get(component.name, OFF)
+            model = component.variants[variant].settings if variant != OFF else component.variants[component.default].settings
+            section = raw.get(component.name, {})
+            if isinstance(section, dict):
+                for key in section:
+                    if key in model.moved_keys:
+                        report(f"{component.name}.{key}", section[key], f"moved: {model.moved_keys[key]}")
+                section = {k: v for k, v in section.items() if k not in model.moved_keys}
+            validated, section_problems = validate(file, component.name, with_profile_defaults(model, section, profile), model)
+            problems += section_problems
+            if variant != OFF and isinstance(validated, ComponentSettings):
+                settings[component.name] = validated
+            for table, part_model in component.parts.items():
+                declared = _parts(file, table, raw.get(table, {}), part_model, profile, problems)
+                if variant != OFF:
+                    parts[table] = declared
+        for component in REGISTRY:
+            if components.get(component.name, OFF) == OFF:
+                continue
+            for needed in component.needs:
+                if components.get(needed, OFF) == OFF:
+                    report(
+                        f"components.{component.name}",
+                        components[component.name],
+                        f'needs components.{needed}, which is "none": enable {needed} or set components.{component.name} = "none"',
+                    )
+
+    state_settings: StateSettings | None = None
+    if isinstance(state, StateSection) and isinstance(tags, TagsSettings) and region_ok:
+        bucket = state.bucket or _default_state_bucket(tags)
+        reasons = aws_rules.bucket_name_problems(bucket)
+        if reasons:
+            report("state.bucket", bucket, "; ".join(reasons))
+        elif len(bucket) > 63 - len(ACCESS_LOG_SUFFIX):
+            report("state.bucket", bucket, f"at most {63 - len(ACCESS_LOG_SUFFIX)} characters: its access-log bucket adds {ACCESS_LOG_SUFFIX!r}")
+        if state.region is not None and state.region not in REGION_AZ_LETTERS:
+            report("state.region", state.region, "one of the supported Regions: " + ", ".join(REGION_AZ_LETTERS))
+        backend = raw.get("backend", "local")
+        state_settings = StateSettings(
+            backend=backend if backend in ("local", "s3") else "local",
+            bucket=bucket,
+            region=state.region or str(region),
+            key=f"{name}/terraform.tfstate",
+            monthly_budget_usd=state.monthly_budget_usd,
+        )
+
+    if problems:
+        raise ConfigError(problems)
+    assert isinstance(top, TopLevel) and isinstance(tags, TagsSettings) and isinstance(budget, BudgetSection)
+    assert state_settings is not None and profile is not None
+    suffix = bucket_suffix(tags.project, name, tags.owner, top.bucket_suffix)
+    view = EnvironmentView(
+        name=name,
+        profile=profile,
+        region=top.region,
+        project=tags.project,
+        owner=tags.owner,
+        bucket_suffix=suffix,
+        components=components,
+        settings=settings,
+        parts=parts,
+    )
+    for component_name, section_settings in settings.items():
+        section_settings.check(view, report)
+    if problems:
+        raise ConfigError(problems)
+    return EnvironmentConfig(
+        name=name,
+        source=file,
+        profile=profile,
+        region=top.region,
+        tags=tags,
+        state=state_settings,
+        bucket_suffix=suffix,
+        budget_usd=budget.monthly_usd,
+        usage_profile=budget.usage_profile or profile,
+        components=components,
+        settings=settings,
+        parts=parts,
+    )
+
+
+def _components(raw: Any, report: Any) -> dict[str, str]:
+    """`[components]` over the registry's defaults; unknown names and variants reported."""
+    chosen = {component.name: component.default for component in REGISTRY}
+    if not isinstance(raw, dict):
+        report("components", raw, "a table such as [components] with database = \"none\"")
+        return chosen
+    for key, value in raw.items():
+        component = BY_NAME.get(key)
+        if component is None:
+            report(f"components.{key}", value, "unknown component; components: " + ", ".join(BY_NAME))
+        elif value not in component.choices:
+            report(f"components.{key}", value, "one of " + ", ".join(repr(c) for c in component.choices))
+        else:
+            chosen[key] = value
+    return chosen
+
+
+def _parts(
+    file: str, table: str, raw: Any, model: type[Settings], profile: Any, problems: list[Problem]
+) -> dict[str, Settings]:
+    """`[<table>.<name>]` entries, each validated by the part's model."""
+    if not isinstance(raw, dict):
+        problems.append(Problem(file=file, key=table, value=raw, allowed=f"tables such as [{table}.<name>]"))
+        return {}
+    declared: dict[str, Settings] = {}
+    for key, entry in raw.items():
+        validated, entry_problems = validate(file, f"{table}.{key}", with_profile_defaults(model, entry, profile), model)
+        problems.extend(entry_problems)
+        if isinstance(validated, Settings):
+            declared[key] = validated
+    return declared
+
+
+def load_environments(directory: Path, names: list[str] | None = None) -> list[EnvironmentConfig]:
+    """Load the named environments (default: every *.toml in the folder), all problems at once.
+
+    Files that agree on nothing else must agree on the state bucket: one bootstrap
+    stack creates it for all of them.
+    """
+    root = directory.parent
+    available = sorted(p.stem for p in directory.glob("*.toml"))
+    problems: list[Problem] = []
+    selected = names if names else available
+    configs: list[EnvironmentConfig] = []
+    for name in selected:
+        path = directory / f"{name}.toml"
+        if name not in available:
+            problems.append(
+                Problem(
+                    file=str(path.relative_to(root)),
+                    key="",
+                    value=MISSING,
+                    allowed=f"no such file: environment {name!r} is unknown; available: {', '.join(available) or 'none'}",
+                )
+            )
+            continue
+        try:
+            configs.append(load_environment(path, display_root=root))
+        except ConfigError as exc:
+            problems += exc.problems
+    if not problems and not configs:
+        problems.append(
+            Problem(file=str(directory.relative_to(root)), key="", value=MISSING, allowed="no *.toml environment files found")
+        )
+    if not problems:
+        first = configs[0]
+        for other in configs[1:]:
+            for attr in ("bucket", "region"):
+                if getattr(other.state, attr) != getattr(first.state, attr):
+                    problems.append(
+                        Problem(
+                            file=other.source,
+                            key=f"state.{attr}",
+                            value=getattr(other.state, attr),
+                            allowed=f"must equal {first.source}'s {getattr(first.state, attr)!r}: one bootstrap stack creates one state bucket",
+                        )
+                    )
+    if problems:
+        raise ConfigError(problems)
+    return configs
