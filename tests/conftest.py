@@ -1,11 +1,16 @@
-"""Shared fixtures: every stack the tests read is synthesized once, in one App, per session."""
+"""Shared fixtures: every stack the tests read is synthesized once, in one App, per session.
+
+Variants are environment files: the shipped prod (or dev) file with a few keys changed,
+written to a temporary environments folder and loaded by the real loader.
+"""
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import json
 import os
 import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,15 +20,116 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-# Extra stacks synthesized beside dev and prod: NAT counts 0..3 on the prod layout,
-# and the S3 backend.
+EXISTING_USER_POOL_ARN = "arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_Existing1"
+FUNCTIONS = ("upload-url", "download-url", "object-processor")
+
+# name -> (base file, keys changed). NAT counts 0..3 on the prod layout, the S3 backend,
+# a custom domain, functions in the VPC with an existing user pool, and the compositions
+# a user chooses with [components] and declared parts.
+VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
+    **{f"nat{n}": ("prod", {"network": {"nat_gateways": n}}) for n in range(4)},
+    "s3backend": ("prod", {"backend": "s3"}),
+    "grants": ("prod", {"database": {"storage_type": "io-optimized"}}),
+    "domain": ("prod", {"cdn": {"domain_name": "files.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"}}),
+    "apivpc": (
+        "prod",
+        {
+            "functions": {name: {"in_vpc": True} for name in FUNCTIONS},
+            "api": {"user_pool_arn": EXISTING_USER_POOL_ARN, "manage_api_gateway_account": False},
+            "monitoring": {"alarm_emails": ["ops@example.com", "oncall@example.com"], "cost_anomaly_threshold_usd": 25.0},
+        },
+    ),
+    "qa": ("prod", {}),
+    "nodb": ("dev", {"components": {"database": "none"}}),
+    "nonet": ("dev", {"components": {"database": "none", "network": "none"}}),
+    "nocdn": ("dev", {"components": {"cdn": "none"}}),
+    "noapi": ("dev", {"components": {"api": "none"}}),
+    "nogeo": ("prod", {"cdn": {"geo_allow_list": []}}),
+    "extrabucket": (
+        "dev",
+        {
+            "buckets": {"assets": {"purpose": "static-site"}},
+            "cdn": {"behaviors": [{"path_pattern": "/assets/*", "origin": "assets", "cache_policy": "images"}]},
+        },
+    ),
+    "thumbnails": (
+        "dev",
+        {
+            "functions": {
+                "thumbnailer": {
+                    "source": "object_processor",
+                    "reads": ["profile"],
+                    "object_prefix": "uploads/",
+                    "table_access": ["update"],
+                    "bucket_events": [{"bucket": "profile", "prefix": "uploads/"}],
+                    "environment_from": {"TABLE_NAME": "metadata_table"},
+                }
+            }
+        },
+    ),
+    "sses3": ("prod", {"storage": {"encryption": "s3"}}),
+    "noguardduty": ("prod", {"audit": {"enable_guardduty": False}}),
+    "fnvpc": ("prod", {"functions": {name: {"in_vpc": True} for name in FUNCTIONS}}),
+}
 NAT_VARIANTS = {f"nat{n}": n for n in range(4)}
 S3_BACKEND_VARIANT = "s3backend"
 GRANTS_VARIANT = "grants"
 DOMAIN_VARIANT = "domain"
-# Functions in the VPC, an existing user pool, and the account logging role left to another stack.
 API_VARIANT = "apivpc"
-EXISTING_USER_POOL_ARN = "arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_Existing1"
+# The variants that only choose components or declare parts, each gated by the tests.
+COMPOSITIONS = ("qa", "nodb", "nonet", "nocdn", "noapi", "nogeo", "extrabucket", "thumbnails", "sses3", "noguardduty", "fnvpc")
+
+
+def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """`patch` over `base`, table by table; lists and values replace."""
+    merged = copy.deepcopy(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def to_toml(document: dict[str, Any]) -> str:
+    """A small TOML writer for test files: tables, arrays of tables, inline values."""
+
+    def value(item: Any) -> str:
+        if isinstance(item, bool):
+            return "true" if item else "false"
+        if isinstance(item, int | float):
+            return repr(item)
+        if isinstance(item, str):
+            return json.dumps(item)
+        if isinstance(item, list):
+            return "[" + ", ".join(value(v) for v in item) + "]"
+        if isinstance(item, dict):
+            return "{ " + ", ".join(f"{json.dumps(k)} = {value(v)}" for k, v in item.items()) + " }"
+        raise TypeError(item)
+
+    lines: list[str] = []
+
+    def table(path: list[str], body: dict[str, Any]) -> None:
+        scalars = {k: v for k, v in body.items() if not isinstance(v, dict)}
+        if path:
+            lines.append("[" + ".".join(json.dumps(p) for p in path) + "]")
+        lines.extend(f"{json.dumps(k)} = {value(v)}" for k, v in scalars.items())
+        for key, sub in body.items():
+            if isinstance(sub, dict):
+                table([*path, key], sub)
+
+    table([], document)
+    return "\n".join(lines) + "\n"
+
+
+def write_variants(directory: Path, variants: dict[str, tuple[str, dict[str, Any]]]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for shipped in ("dev", "prod"):
+        (directory / f"{shipped}.toml").write_text((ROOT / "environments" / f"{shipped}.toml").read_text())
+    for name, (base, patch) in variants.items():
+        raw = tomllib.loads((ROOT / "environments" / f"{base}.toml").read_text())
+        (directory / f"{name}.toml").write_text(to_toml(merge(raw, patch)))
+    return directory
 
 
 class Stack:
@@ -65,51 +171,45 @@ class Stack:
         assert match, reference
         return match.group(2)
 
+    @property
+    def foundation(self) -> dict[str, Any]:
+        return dict(self.doc["//"]["foundation"])
+
 
 @pytest.fixture(scope="session")
-def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The cdktf.out folder holding every synthesized test stack."""
+def environments_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_variants(tmp_path_factory.mktemp("environments"), VARIANTS)
+
+
+@pytest.fixture(scope="session")
+def synth_dir(tmp_path_factory: pytest.TempPathFactory, environments_dir: Path) -> Path:
+    """The cdktf.out folder holding every synthesized test stack (one App, one process)."""
     from cdktf import App
 
     from modules.assembly import BootstrapStack, FoundationStack
-    from modules.config import StateSettings, load_environments
+    from modules.config import load_environments
     from modules.core.aws import iam_role
 
     outdir = tmp_path_factory.mktemp("cdktf.out")
-    configs = load_environments(ROOT / "environments")
-    prod = next(c for c in configs if c.name == "prod")
+    configs = load_environments(environments_dir)
     app = App(outdir=str(outdir))
-    for config in configs:
-        FoundationStack(app, config)
-    BootstrapStack(app, configs)
-    for name, nats in NAT_VARIANTS.items():
-        network = prod.network.model_copy(update={"nat_gateways": nats})
-        FoundationStack(app, dataclasses.replace(prod, name=name, network=network))
-    # A stack whose database grants the Data API and IAM auth to a role, on I/O-Optimized storage.
-    database = prod.database.model_copy(update={"storage_type": "io-optimized"})
-    grants = FoundationStack(app, dataclasses.replace(prod, name=GRANTS_VARIANT, database=database))
+    stacks = {config.name: FoundationStack(app, config) for config in configs}
+    # The bootstrap stack of the shipped files, as `make check` builds it.
+    BootstrapStack(app, [c for c in configs if c.name in ("dev", "prod")])
+    # A role granted the database, two buckets and the table through their ports.
+    grants = stacks["grants"]
     role = iam_role.IamRole(
         grants, "app-role", name="app", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": []})
     )
-    grants.database.grant_data_api(role)
-    grants.database.grant_connect(role, "app_user")
-    grants.storage.uploads.grant_put(role, "uploads/")
-    grants.storage.uploads.grant_read(role, "uploads/")
-    grants.storage.reports.grant_read_write(role)
-    grants.storage.file_table.grant_read_write(role)
-    grants.storage.file_table.grant_read_data(role)
-    cdn = prod.cdn.model_copy(update={"domain_name": "files.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"})
-    FoundationStack(app, dataclasses.replace(prod, name=DOMAIN_VARIANT, cdn=cdn))
-    api = prod.api.model_copy(
-        update={"lambdas_in_vpc": True, "user_pool_arn": EXISTING_USER_POOL_ARN, "manage_api_gateway_account": False}
-    )
-    # ... with alarm subscribers and a cost anomaly monitor.
-    monitoring = prod.monitoring.model_copy(
-        update={"alarm_emails": ("ops@example.com", "oncall@example.com"), "cost_anomaly_threshold_usd": 25.0}
-    )
-    FoundationStack(app, dataclasses.replace(prod, name=API_VARIANT, api=api, monitoring=monitoring))
-    s3_state = StateSettings(backend="s3", bucket="filehub-tfstate-test", region="eu-central-1", key="prod/terraform.tfstate")
-    FoundationStack(app, dataclasses.replace(prod, name=S3_BACKEND_VARIANT, state=s3_state))
+    ports = grants.ports
+    assert ports.database is not None and ports.storage is not None and ports.metadata_table is not None
+    ports.database.data_api(role)
+    ports.database.grant_connect(role, "app_user")
+    ports.storage.buckets["uploads"].grant_put(role, "uploads/")
+    ports.storage.buckets["uploads"].grant_read(role, "uploads/")
+    ports.storage.buckets["reports"].grant_read_write(role)
+    ports.metadata_table.grant_read_write(role)
+    ports.metadata_table.grant_read_data(role)
     app.synth()
     return outdir
 

@@ -166,20 +166,42 @@ def test_custom_domain_gets_a_validated_certificate_tls12_and_alias_records(synt
     assert "TLSv1.2_2021" in stack.doc["output"]["cdn_tls"]["value"]
 
 
-CDN = VALID.replace("[network]\n", "[cdn]\n")
+CDN = (
+    VALID.replace('cdn = "none"\n', "").replace('storage = "none"\n', "")
+    + '[buckets.site]\npurpose = "static-site"\n[cdn]\ndefault_behavior = { origin = "site" }\n'
+)
 
 
 @pytest.mark.parametrize(
     ("setting", "expected"),
     [
         ('geo_allow_list = ["DE", "UK"]', "cdn.geo_allow_list = ['DE', 'UK']: 'UK' is not an ISO 3166-1 alpha-2 country code (the United Kingdom is GB)"),
-        ("geo_allow_list = []", "cdn.geo_allow_list = []: at least one country (an empty allow-list would serve no one)"),
         ('domain_name = "Files.Example"', "cdn.domain_name = 'Files.Example': a lowercase fully qualified domain name such as files.example.com"),
         ('domain_name = "files.example.com"',
          "cdn.hosted_zone_id = None: domain_name and hosted_zone_id go together: the certificate is validated and the alias created in that zone"),
         ("rate_limit_per_5_minutes = 5", "cdn.rate_limit_per_5_minutes = 5: WAF accepts 10 to 2,000,000,000 requests per 5 minutes"),
-        ('price_class = "PriceClass_Cheap"', "cdn.price_class = 'PriceClass_Cheap': Input should be 'PriceClass_100', 'PriceClass_200' or 'PriceClass_All'"),
+        ('price_class = "PriceClass_Cheap"', "cdn.price_class = 'PriceClass_Cheap': one of 'PriceClass_100', 'PriceClass_200' or 'PriceClass_All'"),
+        ('cache_policies = { long = { ttl_days = 400 } }', "cdn.cache_policies.long.ttl_days = 400: at most 365"),
+        ('behaviors = [{ path_pattern = "/a/*", origin = "site", cache_policy = "forever" }]',
+         "cdn.behaviors[0].cache_policy = 'forever': not a cache policy of [cdn.cache_policies]; declared: standard, no-store"),
     ],
 )  # fmt: skip
 def test_rejects_cdn_values_aws_rejects(tmp_path: Path, setting: str, expected: str) -> None:
     assert problems_of(tmp_path, CDN + setting + "\n") == [f"{F}: {expected}"]
+
+
+def test_no_geo_restriction_unless_countries_are_listed(synthesized: dict[str, Stack]) -> None:
+    _, dist = _distribution(synthesized["nogeo"])
+    assert dist["restrictions"]["geo_restriction"] == {"restriction_type": "none"}
+    accepted = dist["//"]["accepted_findings"]
+    assert {a["check"]: a["pin"] for a in accepted}["CKV_AWS_374"] == {"restrictions.geo_restriction.restriction_type": "none"}
+
+
+def test_a_declared_bucket_becomes_an_origin_of_a_declared_behaviour(synthesized: dict[str, Stack]) -> None:
+    stack = synthesized["extrabucket"]
+    _, dist = _distribution(stack)
+    # The variant's behaviours replace the shipped ones: the default origin, then the new bucket.
+    assert [o["origin_id"] for o in dist["origin"]] == ["profile", "assets"]
+    assert [(b["path_pattern"], b["target_origin_id"]) for b in dist["ordered_cache_behavior"]] == [("/assets/*", "assets")]
+    assets = next(b for b in stack.of_type("aws_s3_bucket").values() if b["bucket"].startswith("filehub-extrabucket-assets-"))
+    assert assets["//"]["metadata"]["path"] == "extrabucket/storage/assets/bucket"

@@ -9,12 +9,25 @@ from pathlib import Path
 
 import pytest
 
+from modules.components.api.settings import FunctionSettings
+from modules.components.database.settings import AuroraPostgresqlSettings
+from modules.components.network.settings import NetworkSettings
 from modules.config import ConfigError, load_environment, load_environments
 from tests.conftest import ROOT
 
+# Only the network: the smallest file that builds something.
 VALID = """\
-environment = "prod"
+profile = "production"
 region = "eu-central-1"
+
+[components]
+database = "none"
+storage = "none"
+metadata_table = "none"
+audit = "none"
+cdn = "none"
+api = "none"
+monitoring = "none"
 
 [tags]
 project = "filehub"
@@ -45,21 +58,24 @@ def test_prod_preset_fills_left_out_keys(tmp_path: Path) -> None:
     path.parent.mkdir()
     path.write_text(VALID)
     config = load_environment(path)
-    assert config.network.nat_gateways == 3
-    assert config.network.interface_endpoints == ("secretsmanager", "rds-data", "kms", "logs")
-    assert config.network.flow_log_retention_days == 365
-    assert config.availability_zones == ("eu-central-1a", "eu-central-1b", "eu-central-1c")
-    assert config.subnets.public[0] == IPv4Network("10.0.1.0/24")
+    network = config.settings["network"]
+    assert isinstance(network, NetworkSettings)
+    assert network.nat_gateways == 3
+    assert network.interface_endpoints == ("secretsmanager", "rds-data", "kms", "logs")
+    assert network.flow_log_retention_days == 365
+    assert network.zones("eu-central-1") == ("eu-central-1a", "eu-central-1b", "eu-central-1c")
+    assert network.layout("eu-central-1").public[0] == IPv4Network("10.0.1.0/24")
     assert config.state.backend == "local"
     assert config.state.key == "prod/terraform.tfstate"
 
 
-def test_dev_preset_is_cheap(tmp_path: Path) -> None:
+def test_development_profile_is_cheap(tmp_path: Path) -> None:
     path = tmp_path / "environments" / "dev.toml"
     path.parent.mkdir()
-    path.write_text(VALID.replace('environment = "prod"', 'environment = "dev"'))
-    config = load_environment(path)
-    assert (config.network.nat_gateways, config.network.interface_endpoints, config.network.flow_log_retention_days) == (
+    path.write_text(VALID.replace('profile = "production"', 'profile = "development"'))
+    network = load_environment(path).settings["network"]
+    assert isinstance(network, NetworkSettings)
+    assert (network.nat_gateways, network.interface_endpoints, network.flow_log_retention_days) == (
         0,
         (),
         14,
@@ -71,20 +87,21 @@ def test_config_model_is_frozen(tmp_path: Path) -> None:
     path.write_text(VALID)
     config = load_environment(path)
     with pytest.raises(Exception, match="frozen"):
-        config.network.nat_gateways = 1  # type: ignore[misc]
+        config.settings["network"].nat_gateways = 1  # type: ignore[attr-defined]
 
 
 def test_rejects_unknown_key(tmp_path: Path) -> None:
     assert problems_of(tmp_path, VALID + "nat_gatways = 2\n") == [
         f"{F}: network.nat_gatways = 2: unknown key; allowed keys: vpc_cidr, availability_zones, subnet_prefix_length, "
         "public_subnets, private_subnets, database_subnets, nat_gateways, interface_endpoints, flow_log_retention_days, "
-        "flow_log_traffic_type"
+        "flow_log_traffic_type, alarm_nat_packets_dropped"
     ]
 
 
 def test_rejects_unknown_top_level_key(tmp_path: Path) -> None:
     assert problems_of(tmp_path, 'colour = "red"\n' + VALID) == [
-        f"{F}: colour = 'red': unknown key; allowed keys: environment, region, backend, tags, state, network, database, storage, cdn, api, monitoring, security"
+        f"{F}: colour = 'red': unknown key; allowed keys: profile, region, backend, bucket_suffix, tags, state, budget, "
+        "components, network, database, storage, metadata_table, audit, cdn, api, monitoring, buckets, functions"
     ]
 
 
@@ -158,15 +175,30 @@ def test_rejects_more_nat_gateways_than_zones(tmp_path: Path) -> None:
     ]
 
 
-def test_rejects_unknown_environment_name(tmp_path: Path) -> None:
-    assert problems_of(tmp_path, VALID.replace('"prod"', '"qa"', 1)) == [
-        f"{F}: environment = 'qa': unknown environment; allowed: dev, staging, prod"
+def test_any_environment_name_aws_accepts_is_an_environment(tmp_path: Path) -> None:
+    folder = tmp_path / "environments"
+    folder.mkdir()
+    (folder / "qa-eu.toml").write_text(VALID)
+    (config,) = load_environments(folder)
+    assert (config.name, config.profile, config.state.key) == ("qa-eu", "production", "qa-eu/terraform.tfstate")
+
+
+def test_rejects_a_file_name_aws_would_reject_in_resource_names(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, VALID, name="QA_env") == [
+        "environments/QA_env.toml: (file name) = 'QA_env': an environment name is 2 to 16 lowercase letters, digits and "
+        "hyphens, starting with a letter (it goes into bucket and resource names); not bootstrap"
     ]
 
 
-def test_rejects_environment_not_matching_its_file(tmp_path: Path) -> None:
-    assert problems_of(tmp_path, VALID, name="staging") == [
-        "environments/staging.toml: environment = 'prod': must match the file name ('staging')"
+def test_rejects_the_first_versions_environment_key_naming_its_replacement(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, 'environment = "prod"\n' + VALID) == [
+        f"{F}: environment = 'prod': moved: remove it: the file name is the environment's name, and `profile` chooses its behaviour"
+    ]
+
+
+def test_rejects_a_profile_that_does_not_exist(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, VALID.replace('profile = "production"', 'profile = "staging"')) == [
+        f"{F}: profile = 'staging': one of 'development' or 'production'"
     ]
 
 
@@ -193,7 +225,7 @@ def test_rejects_unknown_interface_endpoint(tmp_path: Path) -> None:
 def test_rejects_unknown_backend(tmp_path: Path) -> None:
     text = VALID.replace('region = "eu-central-1"', 'region = "eu-central-1"\nbackend = "consul"')
     assert problems_of(tmp_path, text) == [
-        f"{F}: backend = 'consul': 'local' (state file beside the stack) or 's3' (remote state)"
+        f"{F}: backend = 'consul': one of 'local' or 's3'"
     ]
 
 
@@ -219,11 +251,13 @@ def test_rejects_vpc_too_small_for_three_tiers(tmp_path: Path) -> None:
 
 
 def test_rejects_toml_syntax_error_with_its_position(tmp_path: Path) -> None:
-    assert problems_of(tmp_path, VALID + "nat_gateways = \n") == [f"{F}: not valid TOML: Invalid value (at line 10, column 16)"]
+    assert problems_of(tmp_path, VALID + "nat_gateways = \n") == [f"{F}: not valid TOML: Invalid value (at line 19, column 16)"]
 
 
 def test_reports_missing_required_keys(tmp_path: Path) -> None:
-    text = 'environment = "prod"\nregion = "eu-central-1"\n[tags]\nproject = "filehub"\n'
+    text = 'profile = "production"\nregion = "eu-central-1"\n[components]\ndatabase = "none"\nstorage = "none"\n' + (
+        'metadata_table = "none"\naudit = "none"\ncdn = "none"\napi = "none"\nmonitoring = "none"\n[tags]\nproject = "filehub"\n'
+    )
     assert problems_of(tmp_path, text) == [
         f"{F}: tags.owner = (missing): required key is missing",
         f"{F}: tags.cost_centre = (missing): required key is missing",
@@ -243,7 +277,7 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path) -> None:
 def test_problems_across_files_are_reported_together(tmp_path: Path) -> None:
     folder = tmp_path / "environments"
     folder.mkdir()
-    (folder / "dev.toml").write_text(VALID.replace('"prod"', '"dev"', 1) + "nat_gateways = 9\n")
+    (folder / "dev.toml").write_text(VALID + "nat_gateways = 9\n")
     (folder / "prod.toml").write_text(VALID + 'vpc_cidr = "nope"\n')
     with pytest.raises(ConfigError) as caught:
         load_environments(folder)
@@ -261,7 +295,7 @@ def test_unknown_environment_on_the_command_line(tmp_path: Path) -> None:
 def test_environments_must_share_one_state_bucket(tmp_path: Path) -> None:
     folder = tmp_path / "environments"
     folder.mkdir()
-    (folder / "dev.toml").write_text(VALID.replace('"prod"', '"dev"', 1) + '[state]\nbucket = "filehub-state-a"\n')
+    (folder / "dev.toml").write_text(VALID + '[state]\nbucket = "filehub-state-a"\n')
     (folder / "prod.toml").write_text(VALID + '[state]\nbucket = "filehub-state-b"\n')
     with pytest.raises(ConfigError) as caught:
         load_environments(folder)
@@ -290,15 +324,16 @@ def test_main_exits_2_and_writes_nothing_on_invalid_config(tmp_path: Path) -> No
     assert not outdir.exists()
 
 
-DB = VALID.replace("[network]\n", "[database]\n")
+DB = VALID.replace('database = "none"\n', "").replace("[network]\n", "[database]\n")
 
 
-def test_database_presets_differ_by_environment(tmp_path: Path) -> None:
+def test_database_defaults_differ_by_profile(tmp_path: Path) -> None:
     prod = tmp_path / "prod.toml"
-    prod.write_text(VALID)
+    prod.write_text(DB)
     dev = tmp_path / "dev.toml"
-    dev.write_text(VALID.replace('"prod"', '"dev"', 1))
-    p, d = load_environment(prod).database, load_environment(dev).database
+    dev.write_text(DB.replace('profile = "production"', 'profile = "development"'))
+    p, d = load_environment(prod).settings["database"], load_environment(dev).settings["database"]
+    assert isinstance(p, AuroraPostgresqlSettings) and isinstance(d, AuroraPostgresqlSettings)
     assert (p.capacity, p.instances, p.instance_class, p.backup_retention_days, p.deletion_protection) == (
         "provisioned",
         2,
@@ -340,58 +375,112 @@ def test_rejects_database_values_aws_rejects(tmp_path: Path, setting: str, expec
 
 
 def test_windows_crossing_midnight_are_compared_whole() -> None:
-    from modules.config_database import windows_overlap
+    from modules.components.database.settings import windows_overlap
 
     assert windows_overlap("23:30-00:30", "mon:00:00-mon:00:45") is True
     assert windows_overlap("23:30-00:30", "mon:00:30-mon:01:00") is False
     assert windows_overlap("01:00-02:00", "sun:23:00-mon:01:30") is True
 
 
-API = VALID.replace("[network]\n", "[api]\n")
+FUNCTIONS = VALID.replace('api = "none"', 'api = "functions"').replace('storage = "none"\n', "").replace(
+    "[network]\n",
+    '[buckets.inbox]\npurpose = "uploads"\n[functions.worker]\nsource = "object_processor"\nreads = ["inbox"]\n'
+    'bucket_events = [{ bucket = "inbox" }]\n',
+)
 
 
-def test_api_presets_differ_by_environment(tmp_path: Path) -> None:
-    prod = tmp_path / "prod.toml"
-    prod.write_text(VALID)
-    dev = tmp_path / "dev.toml"
-    dev.write_text(VALID.replace('"prod"', '"dev"', 1))
-    p, d = load_environment(prod).api, load_environment(dev).api
-    assert (p.throttle_rate_per_second, p.throttle_burst, p.log_retention_days) == (100, 200, 365)
-    assert (d.throttle_rate_per_second, d.throttle_burst, d.log_retention_days) == (10, 20, 14)
-    assert (p.lambdas_in_vpc, p.allow_self_sign_up, p.user_pool_arn) == (False, False, None)
-    assert p.object_processor.timeout_seconds == 30
-
-
-def test_function_settings_merge_with_their_defaults(tmp_path: Path) -> None:
+def test_function_defaults_and_profile_defaults(tmp_path: Path) -> None:
     path = tmp_path / "prod.toml"
-    path.write_text(API + "[api.upload_url]\nmemory_mb = 512\n")
-    upload = load_environment(path).api.upload_url
-    assert (upload.memory_mb, upload.timeout_seconds, upload.reserved_concurrency) == (512, 10, 20)
+    path.write_text(FUNCTIONS)
+    worker = load_environment(path).parts["functions"]["worker"]
+    assert isinstance(worker, FunctionSettings)
+    assert (worker.memory_mb, worker.timeout_seconds, worker.reserved_concurrency, worker.log_retention_days) == (256, 10, 10, 365)
+    assert worker.asynchronous and not worker.in_vpc
 
 
 @pytest.mark.parametrize(
     ("setting", "expected"),
     [
-        ("upload_url_ttl_seconds = 3600",
-         "api.upload_url_ttl_seconds = 3600: 60 to 900 seconds: an upload URL is short-lived"),
-        ("download_url_ttl_seconds = 3600",
-         "api.download_url_ttl_seconds = 3600: 10 to 300 seconds: a download URL is short-lived"),
-        ("max_upload_bytes = 6000000000",
-         "api.max_upload_bytes = 6000000000: 1 byte to 5 GiB, the most S3 accepts in a single upload"),
-        ('allowed_content_types = ["image/*"]',
-         "api.allowed_content_types = ['image/*']: a non-empty list of MIME types such as image/png"),
-        ('user_pool_arn = "my-pool"',
-         "api.user_pool_arn = 'my-pool': a user pool ARN such as arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_AbCdEf123"),
+        ("memory_mb = 64", "functions.worker.memory_mb = 64: at least 128"),
+        ("timeout_seconds = 901", "functions.worker.timeout_seconds = 901: at most 900"),
+        ("reserved_concurrency = 0", "functions.worker.reserved_concurrency = 0: at least 1"),
         ("log_retention_days = 10",
-         "api.log_retention_days = 10: one of the retention periods CloudWatch Logs accepts"),
-        ("[api.upload_url]\nmemory_mb = 64",
-         "api.upload_url.memory_mb = 64: Lambda accepts 128 to 10240 MB"),
-        ("[api.object_processor]\ntimeout_seconds = 901",
-         "api.object_processor.timeout_seconds = 901: Lambda accepts 1 to 900 seconds"),
-        ("[api.download_url]\nreserved_concurrency = 0",
-         "api.download_url.reserved_concurrency = 0: 1 to 1000 (the default account limit); 0 would switch the function off"),
-        ("lambdas_in_vpc = 1", "api.lambdas_in_vpc = 1: true or false, without quotes"),
+         "functions.worker.log_retention_days = 10: one of the retention periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, "
+         "60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"),
+        ("in_vpc = 1", "functions.worker.in_vpc = 1: true or false, without quotes"),
+        ('source = "nowhere"', "functions.worker.source = 'nowhere': lambda_src/nowhere/handler.py does not exist"),
+        ('writes = ["outbox"]', "functions.worker.writes[0] = 'outbox': not a declared bucket; declared: inbox"),
+        ('table_access = ["read"]', "functions.worker.table_access = ['read']: needs components.metadata_table, which is \"none\""),
+        ('schedule = "every day"',
+         "functions.worker.schedule = 'every day': an EventBridge schedule: rate(5 minutes), rate(1 hour), cron(0 3 * * ? *)"),
+        ('object_prefix = "uploads"',
+         "functions.worker.object_prefix = 'uploads': end the prefix with '/' so a grant cannot reach a sibling prefix"),
+        ('environment_from = { DB = "database.endpoint" }',
+         "functions.worker.environment_from.DB = 'database.endpoint': needs components.database, which is \"none\""),
+        ("connects_to_database = true\nin_vpc = true",
+         "functions.worker.connects_to_database = True: needs components.database, which is \"none\""),
+        ('routes = [{ method = "GET", path = "/items" }]',
+         "functions.worker.routes = '...': routes need components.api = \"rest\"; \"functions\" builds no REST API"),
     ],
 )  # fmt: skip
-def test_rejects_api_values_aws_rejects(tmp_path: Path, setting: str, expected: str) -> None:
-    assert problems_of(tmp_path, API + setting + "\n") == [f"{F}: {expected}"]
+def test_rejects_function_values_aws_or_the_foundation_rejects(tmp_path: Path, setting: str, expected: str) -> None:
+    text = FUNCTIONS.replace('source = "object_processor"\n', 'source = "object_processor"\n' + setting + "\n")
+    if setting.startswith("source"):
+        text = text.replace('source = "object_processor"\n', "", 1)
+    assert problems_of(tmp_path, text) == [f"{F}: {expected}"]
+
+
+def test_rejects_api_values_aws_rejects(tmp_path: Path) -> None:
+    text = FUNCTIONS.replace("[buckets.inbox]", '[api]\nuser_pool_arn = "my-pool"\nlog_retention_days = 10\n[buckets.inbox]')
+    assert problems_of(tmp_path, text) == [
+        f"{F}: api.log_retention_days = 10: one of the retention periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, "
+        "120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+        f"{F}: api.user_pool_arn = 'my-pool': a user pool ARN such as "
+        "arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_AbCdEf123",
+    ]
+
+
+def test_first_version_keys_name_their_new_place(tmp_path: Path) -> None:
+    text = FUNCTIONS.replace("[buckets.inbox]", "[api]\nlambdas_in_vpc = true\n[monitoring]\ndb_cpu_percent = 90\n[buckets.inbox]")
+    assert problems_of(tmp_path, text) == [
+        f"{F}: api.lambdas_in_vpc = True: moved: [functions.<name>] in_vpc",
+        f"{F}: monitoring.db_cpu_percent = 90: moved: database.alarm_cpu_percent",
+    ]
+
+
+def test_a_component_without_one_it_needs_is_one_error_naming_both(tmp_path: Path) -> None:
+    text = VALID.replace('database = "none"\n', "").replace("[components]\n", '[components]\nnetwork = "none"\n')
+    assert problems_of(tmp_path, text) == [
+        f"{F}: components.database = 'aurora-postgresql': needs components.network, which is \"none\": enable network or "
+        'set components.database = "none"'
+    ]
+
+
+def test_rejects_an_unknown_component_and_an_unknown_variant(tmp_path: Path) -> None:
+    text = VALID.replace("[components]\n", '[components]\nqueue = "sqs"\ncdn = "fastly"\n').replace('cdn = "none"\n', "")
+    assert problems_of(tmp_path, text) == [
+        f"{F}: components.queue = 'sqs': unknown component; components: network, database, storage, metadata_table, audit, "
+        "cdn, api, monitoring",
+        f"{F}: components.cdn = 'fastly': one of 'cloudfront', 'none'",
+    ]
+
+
+def test_a_behaviour_pointing_at_an_unknown_origin_is_an_error(tmp_path: Path) -> None:
+    text = VALID.replace('cdn = "none"\n', "").replace('storage = "none"\n', "") + (
+        '[buckets.site]\npurpose = "static-site"\n[cdn]\ndefault_behavior = { origin = "site" }\n'
+        'behaviors = [{ path_pattern = "/img/*", origin = "images" }]\n'
+    )
+    assert problems_of(tmp_path, text) == [f"{F}: cdn.behaviors[0].origin = 'images': not a declared bucket; declared: site"]
+
+
+def test_budget_must_be_a_number_without_quotes(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, VALID.replace("[network]", '[budget]\nmonthly_usd = "1000"\n[network]')) == [
+        f"{F}: budget.monthly_usd = '1000': a number of US dollars without quotes, such as 250 or 99.5"
+    ]
+
+
+def test_budget_and_usage_profile_come_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "prod.toml"
+    path.write_text(VALID.replace("[network]", "[budget]\nmonthly_usd = 250\n[network]"))
+    config = load_environment(path)
+    assert (config.budget_usd, config.usage_profile) == (250.0, "production")

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from modules.config_security import DEFAULT_CONFIG_RULES
+from modules.components.audit.settings import DEFAULT_CONFIG_RULES
 from tests.conftest import Stack
 from tests.test_config import VALID, F, problems_of
 
@@ -133,30 +133,41 @@ def test_stack_outputs_the_trail_and_audit_bucket(prod: Stack) -> None:
     assert outputs["audit_bucket"]["value"].startswith("${aws_s3_bucket.audit_bucket")
 
 
+AUDIT = VALID.replace('storage = "none"\n', "").replace('audit = "none"\n', "").replace(
+    "[network]\n", '[buckets.inbox]\npurpose = "uploads"\n[network]\n'
+)
+
+
+def test_guardduty_off_under_the_production_profile_is_a_reported_risk(synthesized: dict[str, Stack]) -> None:
+    stack = synthesized["noguardduty"]
+    assert stack.of_type("aws_guardduty_detector") == {}
+    assert [r["setting"] for r in stack.foundation["risks"]] == ["audit.enable_guardduty"]
+
+
 def test_rejects_a_config_rule_this_project_does_not_know(tmp_path: Path) -> None:
-    text = VALID.replace(
-        "[network]\n", '[security]\nconfig_rules = ["S3_BUCKET_SSL_REQUESTS_ONLY", "S3_BUCKET_IS_SAFE"]\n[network]\n'
+    text = AUDIT.replace(
+        "[network]\n", '[audit]\nconfig_rules = ["S3_BUCKET_SSL_REQUESTS_ONLY", "S3_BUCKET_IS_SAFE"]\n[network]\n'
     )
     (problem,) = problems_of(tmp_path, text)
     assert problem.startswith(
-        f"{F}: security.config_rules = ['S3_BUCKET_SSL_REQUESTS_ONLY', 'S3_BUCKET_IS_SAFE']: "
+        f"{F}: audit.config_rules = ['S3_BUCKET_SSL_REQUESTS_ONLY', 'S3_BUCKET_IS_SAFE']: "
         "not a managed rule this project supports: 'S3_BUCKET_IS_SAFE'; one of CLOUD_TRAIL_ENABLED, "
     )
 
 
 def test_rejects_an_audit_expiration_shorter_than_a_month(tmp_path: Path) -> None:
-    text = VALID.replace("[network]\n", "[security]\naudit_log_expiration_days = 7\n[network]\n")
-    assert problems_of(tmp_path, text) == [f"{F}: security.audit_log_expiration_days = 7: 30 to 3650 days"]
+    text = AUDIT.replace("[network]\n", "[audit]\naudit_log_expiration_days = 7\n[network]\n")
+    assert problems_of(tmp_path, text) == [f"{F}: audit.audit_log_expiration_days = 7: 30 to 3650 days"]
 
 
 def test_rejects_a_trail_log_retention_cloudwatch_does_not_offer(tmp_path: Path) -> None:
-    text = VALID.replace("[network]\n", "[security]\ntrail_log_retention_days = 100\n[network]\n")
+    text = AUDIT.replace("[network]\n", "[audit]\ntrail_log_retention_days = 100\n[network]\n")
     (problem,) = problems_of(tmp_path, text)
     assert problem.startswith(
-        f"{F}: security.trail_log_retention_days = 100: one of the retention periods CloudWatch Logs accepts: 1, 3, 5,"
+        f"{F}: audit.trail_log_retention_days = 100: one of the retention periods CloudWatch Logs accepts: 1, 3, 5,"
     )
 
 
 def test_rejects_a_switch_that_is_not_a_boolean(tmp_path: Path) -> None:
-    text = VALID.replace("[network]\n", '[security]\nenable_guardduty = "yes"\n[network]\n')
-    assert problems_of(tmp_path, text) == [f"{F}: security.enable_guardduty = 'yes': true or false, without quotes"]
+    text = AUDIT.replace("[network]\n", '[audit]\nenable_guardduty = "yes"\n[network]\n')
+    assert problems_of(tmp_path, text) == [f"{F}: audit.enable_guardduty = 'yes': true or false, without quotes"]

@@ -43,8 +43,8 @@ def test_s3_backend_has_lockfile_encryption_and_a_key_per_environment(synthesize
     backend = synthesized[S3_BACKEND_VARIANT].doc["terraform"]["backend"]
     assert backend == {
         "s3": {
-            "bucket": "filehub-tfstate-test",
-            "key": "prod/terraform.tfstate",
+            "bucket": "filehub-tfstate-af2e2b9d",
+            "key": "s3backend/terraform.tfstate",
             "region": "eu-central-1",
             "encrypt": True,
             "use_lockfile": True,
@@ -82,7 +82,7 @@ def test_outputs_expose_vpc_subnets_and_security_groups(prod: Stack) -> None:
         "api_url",
         "user_pool_id",
         "user_pool_client_id",
-        "processor_dead_letter_queue_url",
+        "object_processor_dead_letter_queue_url",
         "alarm_topic_arn",
         "alarm_topic_us_east_1_arn",
         "audit_bucket",

@@ -215,34 +215,60 @@ def test_grant_prefix_must_end_with_a_slash(synthesized: dict[str, Stack]) -> No
         SecureBucket._grant(object.__new__(SecureBucket), None, "put", ("s3:PutObject",), "uploads", ())  # type: ignore[arg-type]
 
 
-ST = VALID.replace("[network]\n", "[storage]\n")
+ST = VALID.replace('storage = "none"\n', "").replace("[network]\n", '[buckets.inbox]\npurpose = "uploads"\n[network]\n')
 
 
 @pytest.mark.parametrize(
     ("setting", "expected"),
     [
-        ("uploads_infrequent_access_days = 14",
-         "storage.uploads_infrequent_access_days = 14: uploads bucket rule 'infrequent-access': current-version transition to "
-         "STANDARD_IA after 14 days: S3 requires days of at least 30 for STANDARD_IA"),
-        ("profile_infrequent_access_days = 29",
-         "storage.profile_infrequent_access_days = 29: profile bucket rule 'infrequent-access': current-version transition to "
-         "STANDARD_IA after 29 days: S3 requires days of at least 30 for STANDARD_IA"),
-        ("uploads_expiration_days = 20",
-         "storage.uploads_expiration_days = 20: uploads bucket rule 'infrequent-access': current-version expiration after 20 days "
-         "is not after the last transition (day 30): S3 requires expiration to come later"),
-        ('cors_allowed_origins = ["https://app.example.com"]\nuploads_cors_expose_headers = ["*"]',
-         "storage.uploads_cors_expose_headers = ['*']: uploads CORS: '*' in expose_headers: S3 does not accept a wildcard there; "
+        ('[buckets.inbox]\nlifecycle = [{ id = "ia", transitions = [{ storage_class = "STANDARD_IA", days = 14 }] }]',
+         "buckets.inbox.lifecycle[0] = {'id': 'ia', 'transitions': ({'storage_class': 'STANDARD_IA', 'days': 14},)}: "
+         "rule 'ia': current-version transition to STANDARD_IA after 14 days: S3 requires days of at least 30 for STANDARD_IA"),
+        ('[buckets.inbox]\nlifecycle = [{ id = "ia", expiration_days = 20, transitions = [{ storage_class = "STANDARD_IA", days = 30 }] }]',
+         "buckets.inbox.lifecycle[0] = {'id': 'ia', 'expiration_days': 20, 'transitions': ({'storage_class': 'STANDARD_IA', "
+         "'days': 30},)}: rule 'ia': current-version expiration after 20 days is not after the last transition (day 30): "
+         "S3 requires expiration to come later"),
+        ('[storage]\ncors_allowed_origins = ["https://app.example.com"]\n[buckets.inbox]\ncors_expose_headers = ["*"]',
+         "buckets.inbox.cors_expose_headers = ['*']: CORS: '*' in expose_headers: S3 does not accept a wildcard there; "
          "name each header (e.g. ETag)"),
-        ('cors_allowed_origins = ["https://app.example.com"]\nuploads_cors_methods = ["GET", "PATCH"]',
-         "storage.uploads_cors_methods = ['GET', 'PATCH']: uploads CORS: methods PATCH are not allowed; allowed: GET, PUT, HEAD, POST, DELETE"),
-        ('cors_allowed_origins = ["app.example.com"]',
+        ('[storage]\ncors_allowed_origins = ["https://app.example.com"]\n[buckets.inbox]\ncors_allowed_methods = ["GET", "PATCH"]',
+         "buckets.inbox.cors_allowed_methods = ['GET', 'PATCH']: CORS: methods PATCH are not allowed; allowed: GET, PUT, HEAD, POST, DELETE"),
+        ('[storage]\ncors_allowed_origins = ["app.example.com"]',
          "storage.cors_allowed_origins = ['app.example.com']: 'app.example.com' is not an origin URL: use https://host[:port] "
          "(http only for localhost)"),
-        ('cors_allowed_origins = ["https://app.example.com/upload"]',
+        ('[storage]\ncors_allowed_origins = ["https://app.example.com/upload"]',
          "storage.cors_allowed_origins = ['https://app.example.com/upload']: 'https://app.example.com/upload': an origin is "
          "scheme, host and port only, without path or wildcard"),
-        ('bucket_suffix = "My_Suffix"', "storage.bucket_suffix = 'My_Suffix': 1 to 12 lowercase letters and digits"),
+        ('[storage]\nbucket_suffix = "abc"', "storage.bucket_suffix = 'abc': moved: bucket_suffix (a top-level key: audit and storage buckets share it)"),
+        ('[buckets.inbox]\npurpose = "temporary"', "buckets.inbox.purpose = 'temporary': one of 'uploads', 'static-site', 'archive' or 'logs'"),
+        ('[buckets.Inbox2]\npurpose = "archive"',
+         "buckets.Inbox2 = 'Inbox2': a bucket key is 1 to 20 lowercase letters, digits and hyphens, starting with a letter"),
     ],
 )  # fmt: skip
 def test_rejects_storage_values_aws_rejects(tmp_path: Path, setting: str, expected: str) -> None:
-    assert problems_of(tmp_path, ST + setting + "\n") == [f"{F}: {expected}"]
+    text = ST.replace('[buckets.inbox]\npurpose = "uploads"\n', "") if setting.startswith("[buckets.inbox]\npurpose") else ST
+    if "[buckets.inbox]" in setting and "purpose" not in setting:
+        text = ST.replace('[buckets.inbox]\npurpose = "uploads"\n', "")
+        setting = setting.replace("[buckets.inbox]\n", '[buckets.inbox]\npurpose = "uploads"\n')
+    assert problems_of(tmp_path, text + setting + "\n") == [f"{F}: {expected}"]
+
+
+def test_rejects_a_top_level_bucket_suffix_s3_would_reject(tmp_path: Path) -> None:
+    text = ST.replace('region = "eu-central-1"', 'region = "eu-central-1"\nbucket_suffix = "My_Suffix"')
+    assert problems_of(tmp_path, text) == [f"{F}: bucket_suffix = 'My_Suffix': 1 to 12 lowercase letters and digits"]
+
+
+def test_storage_without_a_declared_bucket_is_an_error(tmp_path: Path) -> None:
+    text = VALID.replace('storage = "none"\n', "")
+    assert problems_of(tmp_path, text) == [
+        f"{F}: buckets = {{}}: storage is on but declares no bucket: add a [buckets.<name>] table, or set "
+        'components.storage = "none"'
+    ]
+
+
+def test_sse_s3_is_a_choice_the_gate_reports_as_a_risk(synthesized: dict[str, Stack]) -> None:
+    stack = synthesized["sses3"]
+    (uploads,) = [b for b in stack.of_type("aws_s3_bucket_server_side_encryption_configuration").values()
+                  if "storage_uploads" in b["bucket"]]  # fmt: skip
+    assert uploads["rule"][0]["apply_server_side_encryption_by_default"] == {"sse_algorithm": "AES256"}
+    assert [r["setting"] for r in stack.foundation["risks"]] == ["storage.encryption"]

@@ -109,6 +109,12 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
         for component in REGISTRY:
             variant = components.get(component.name, OFF)
             model = component.variants[variant].settings if variant != OFF else component.variants[component.default].settings
+            if variant == OFF and component.name not in raw:
+                # Off and not described: nothing to check. A section that is present
+                # is still checked, so a typo does not wait until it is turned on.
+                for table in component.parts:
+                    _parts(file, table, raw.get(table, {}), component.parts[table], profile, problems)
+                continue
             section = raw.get(component.name, {})
             if isinstance(section, dict):
                 for key in section:
@@ -201,6 +207,8 @@ def _components(raw: Any, report: Any) -> dict[str, str]:
             report(f"components.{key}", value, "unknown component; components: " + ", ".join(BY_NAME))
         elif value not in component.choices:
             report(f"components.{key}", value, "one of " + ", ".join(repr(c) for c in component.choices))
+            # Nothing more to say about a component whose variant is unknown.
+            chosen[key] = OFF
         else:
             chosen[key] = value
     return chosen

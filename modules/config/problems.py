@@ -100,6 +100,17 @@ def _allowed_from(error: Mapping[str, Any], model: type[BaseModel], loc: tuple[A
         return f"one of {expected}"
     if kind in _TYPE_MESSAGES:
         return _TYPE_MESSAGES[kind]
+    bounds = error.get("ctx", {})
+    if kind == "greater_than_equal":
+        return f"at least {bounds.get('ge')}"
+    if kind == "less_than_equal":
+        return f"at most {bounds.get('le')}"
+    if kind == "greater_than":
+        return f"more than {bounds.get('gt')}"
+    if kind == "less_than":
+        return f"less than {bounds.get('lt')}"
+    if kind == "string_pattern_mismatch":
+        return f"text matching {bounds.get('pattern')}"
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -90,7 +91,20 @@ def _positive(days: int) -> int:
     return days
 
 
+def _origins(value: tuple[str, ...]) -> tuple[str, ...]:
+    for origin in value:
+        parts = urlsplit(origin)
+        local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1")
+        if parts.scheme not in ("https", "http") or not parts.hostname or (parts.scheme == "http" and not local):
+            raise ValueError(f"{origin!r} is not an origin URL: use https://host[:port] (http only for localhost)")
+        if parts.path not in ("", "/") or parts.query or parts.fragment or "*" in origin:
+            raise ValueError(f"{origin!r}: an origin is scheme, host and port only, without path or wildcard")
+    return value
+
+
 LogRetentionDays = Annotated[int, AfterValidator(_retention)]
+# Browser origins (CORS): https://host[:port], http only for localhost.
+WebOrigins = Annotated[tuple[str, ...], AfterValidator(_origins)]
 Days = Annotated[int, AfterValidator(_positive)]
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from modules.core.settings import ComponentSettings, EnvironmentView, LogRetentionDays, Report, Settings, by_profile
+from modules.core.settings import ComponentSettings, EnvironmentView, LogRetentionDays, Report, Settings, WebOrigins, by_profile
 
 LAMBDA_SRC = Path(__file__).resolve().parents[3] / "lambda_src"
 _USER_POOL_ARN = re.compile(r"^arn:aws(-[a-z]+)*:cognito-idp:([a-z]{2}(-[a-z]+)+-\d):\d{12}:userpool/\2_[A-Za-z0-9]+$")
@@ -196,7 +196,7 @@ class ApiSettings(ComponentSettings):
     }
 
     description: str = Field(default="API", description="What the API is; its description in the console.")
-    cors_allowed_origins: tuple[str, ...] = Field(
+    cors_allowed_origins: WebOrigins = Field(
         default=(), strict=False, description="Browser origins answered on preflight; default none (no OPTIONS methods)."
     )
     throttle_rate_per_second: float = by_profile(
@@ -230,13 +230,6 @@ class ApiSettings(ComponentSettings):
                 "a user pool ARN such as arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_AbCdEf123"
             )
         return value
-
-    @field_validator("cors_allowed_origins")
-    @classmethod
-    def _origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        from modules.components.storage.settings import _origins
-
-        return _origins(value)
 
     def check(self, view: EnvironmentView, report: Report) -> None:
         functions = view.parts.get("functions", {})

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
-from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, WidgetSpec
+from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, Risk, WidgetSpec
 from modules.core.findings import accept
 from modules.core.logs import accept_short_retention
 from modules.core.ports import DatabasePort, NetworkPort, Parts, Ports
@@ -293,6 +293,14 @@ def build(
         data_api=database.grant_data_api,
     )
     made = Contributions()
+    if ctx.protection.report_weakened and not settings.deletion_protection:
+        made.risks.append(
+            Risk(
+                component="database",
+                setting="database.deletion_protection",
+                risk="The cluster can be deleted by one API call or console click; RDS does not ask twice.",
+            )
+        )
     made.outputs += [
         OutputSpec(name="db_cluster_id", value=cluster.cluster_identifier, description="Aurora cluster identifier"),
         OutputSpec(name="db_writer_endpoint", value=cluster.endpoint, description="Aurora writer endpoint"),

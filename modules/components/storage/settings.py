@@ -8,28 +8,16 @@ from __future__ import annotations
 
 import re
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from modules.core.naming import bucket_name
-from modules.core.settings import ComponentSettings, Days, EnvironmentView, Report, Settings, by_profile
+from modules.core.settings import ComponentSettings, Days, EnvironmentView, Report, Settings, WebOrigins, by_profile
 from policies import aws_rules
 
 Purpose = Literal["uploads", "static-site", "archive", "logs"]
 StorageClass = Literal["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]
 _BUCKET_KEY = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
-
-
-def _origins(value: tuple[str, ...]) -> tuple[str, ...]:
-    for origin in value:
-        parts = urlsplit(origin)
-        local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1")
-        if parts.scheme not in ("https", "http") or not parts.hostname or (parts.scheme == "http" and not local):
-            raise ValueError(f"{origin!r} is not an origin URL: use https://host[:port] (http only for localhost)")
-        if parts.path not in ("", "/") or parts.query or parts.fragment or "*" in origin:
-            raise ValueError(f"{origin!r}: an origin is scheme, host and port only, without path or wildcard")
-    return value
 
 
 class TransitionSettings(Settings):
@@ -151,7 +139,7 @@ class StorageSettings(ComponentSettings):
     encryption: Literal["kms", "s3"] = Field(
         default="kms", description="kms: the environment's customer-managed key (SSE-KMS); s3: SSE-S3."
     )
-    cors_allowed_origins: tuple[str, ...] = Field(
+    cors_allowed_origins: WebOrigins = Field(
         default=(), strict=False, description="Web origins browsers may use the buckets from; default none (no CORS)."
     )
     noncurrent_version_expiration_days: Days = by_profile(
@@ -160,8 +148,6 @@ class StorageSettings(ComponentSettings):
     access_log_retention_days: Days = by_profile(
         development=30, production=365, description="Days S3 server access logs are kept in the log bucket."
     )
-
-    _check_origins = field_validator("cors_allowed_origins")(classmethod(lambda cls, v: _origins(v)))
 
     def check(self, view: EnvironmentView, report: Report) -> None:
         buckets = view.parts.get("buckets", {})
