@@ -24,7 +24,7 @@ export CHECKPOINT_DISABLE := 1
 ENV ?=
 ENVS := $(basename $(notdir $(wildcard environments/*.toml)))
 
-.PHONY: golden help install check synth test e2e prices lint plan deploy diff cli bench clean require-env outputs validate cost-comment ruff mypy
+.PHONY: golden imports docs ci-environments help install check synth test e2e prices lint plan deploy diff cli bench clean require-env outputs validate cost-comment ruff mypy
 
 help:
 	@echo "make check            synthesize every stack and run the gates (no AWS account needed)"
@@ -37,7 +37,9 @@ help:
 	@echo "make validate ENV=prod check the deployed resources against intent with boto3 (reads .env.prod)"
 	@echo "make e2e              the file-sharing flow against a local moto server (no AWS account)"
 	@echo "make prices           refresh policies/pricing/ from the AWS Price List API (needs credentials)"
-	@echo "make lint             ruff and mypy (also: make ruff, make mypy)"
+	@echo "make lint             ruff, mypy and the import rules (also: make ruff, make mypy, make imports)"
+	@echo "make docs             regenerate docs/configuration.md and environments/schema.json"
+	@echo "make golden           refresh tests/golden/ after a reviewed change to the shipped stacks"
 	@echo "make cost-comment     every environment's cost table in one Markdown file (after make check)"
 	@echo "make bench            synth time of this project against a naive full-provider import"
 
@@ -88,7 +90,19 @@ e2e: $(VENV)/.synced
 prices: $(VENV)/.synced
 	$(PY) tools/prices.py
 
-lint: ruff mypy
+lint: ruff mypy imports
+
+# The import rules of the architecture (components never import each other, and so on).
+imports: $(VENV)/.synced
+	$(VENV)/bin/lint-imports
+
+# docs/configuration.md and environments/schema.json from the settings models.
+docs: $(VENV)/.synced
+	$(PY) -m modules.config.reference
+
+# The environments present, by profile, as JSON lists (CI matrices follow the files).
+ci-environments: $(VENV)/.synced
+	@$(PY) tools/environments.py
 
 ruff: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

@@ -98,7 +98,9 @@ class FoundationStack(TerraformStack):
             variant = config.components[component.name]
             if variant == OFF:
                 if component.off_risk:
-                    made.risks.append(Risk(component=component.name, setting=f"components.{component.name}", risk=component.off_risk))
+                    made.risks.append(
+                        Risk(component=component.name, setting=f"components.{component.name}", risk=component.off_risk)
+                    )
                 continue
             spec = component.variants[variant]
             module_name, function = spec.builder.split(":")
@@ -123,7 +125,6 @@ class FoundationStack(TerraformStack):
                 "risks": [{"component": r.component, "setting": r.setting, "risk": r.risk} for r in made.risks],
             },
         )
-
 
     def _allocate_logical_id(self, tf_element: Any) -> str:
         """cdktf's addressing, except for resources whose construct path changed since users

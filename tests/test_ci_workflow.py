@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -72,19 +73,33 @@ def test_pull_requests_gate_upload_sarif_comment_cost_and_plan() -> None:
     assert check["permissions"]["security-events"] == "write"
     plan = document["jobs"]["plan"]
     assert "vars.AWS_PLAN_ROLE_ARN != ''" in plan["if"]
-    assert plan["strategy"]["matrix"]["env"] == ["dev", "prod"]
+    assert plan["strategy"]["matrix"]["env"] == "${{ fromJSON(needs.environments.outputs.all) }}"
     assert plan["steps"][-1]["run"] == "make plan ENV=${{ matrix.env }}"
 
 
-def test_merges_deploy_dev_then_prod_behind_its_environment() -> None:
+def test_matrices_follow_the_environment_files_by_profile(tmp_path: Path) -> None:
     jobs = _workflow()["jobs"]
-    dev, prod = jobs["deploy-dev"], jobs["deploy-prod"]
-    assert "refs/heads/main" in dev["if"] and dev["environment"] == "dev"
-    assert prod["needs"] == "deploy-dev" and prod["environment"] == "prod"
+    assert [s["run"] for s in jobs["environments"]["steps"] if "run" in s] == ["make ci-environments"]
+    output = tmp_path / "github_output"
+    result = subprocess.run(
+        ["make", "-s", "ci-environments"], cwd=ROOT, capture_output=True, text=True, check=False,
+        env={**os.environ, "GITHUB_OUTPUT": str(output)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert output.read_text().splitlines() == ['all=["dev", "prod"]', 'development=["dev"]', 'production=["prod"]']
+
+
+def test_merges_deploy_development_then_production_behind_their_environments() -> None:
+    jobs = _workflow()["jobs"]
+    dev, prod = jobs["deploy-development"], jobs["deploy-production"]
+    assert "refs/heads/main" in dev["if"] and dev["environment"] == "${{ matrix.env }}"
+    assert dev["strategy"]["matrix"]["env"] == "${{ fromJSON(needs.environments.outputs.development) }}"
+    assert prod["strategy"]["matrix"]["env"] == "${{ fromJSON(needs.environments.outputs.production) }}"
+    assert "deploy-development" in prod["needs"] and prod["environment"] == "${{ matrix.env }}"
     assert [s["run"] for s in prod["steps"] if "run" in s] == [
-        "make deploy ENV=prod AUTO_APPROVE=1",
-        "make outputs ENV=prod",
-        "make validate ENV=prod",
+        "make deploy ENV=${{ matrix.env }} AUTO_APPROVE=1",
+        "make outputs ENV=${{ matrix.env }}",
+        "make validate ENV=${{ matrix.env }}",
     ]
     # Credentials come from OIDC roles named in variables, never from stored keys.
     text = WORKFLOW.read_text()

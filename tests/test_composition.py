@@ -68,7 +68,9 @@ def test_api_none_builds_no_function_and_no_api(synthesized: dict[str, Stack]) -
 
 def test_a_declared_function_on_a_bucket_event_writes_the_table_through_grants(synthesized: dict[str, Stack]) -> None:
     stack = synthesized["thumbnails"]
-    (function,) = [f for f in stack.of_type("aws_lambda_function").values() if f["function_name"] == "filehub-thumbnails-thumbnailer"]
+    (function,) = [
+        f for f in stack.of_type("aws_lambda_function").values() if f["function_name"] == "filehub-thumbnails-thumbnailer"
+    ]
     assert function["dead_letter_config"]["target_arn"].startswith("${aws_sqs_queue.api_thumbnailer-dead-letters")
     notifications = [n for n in stack.of_type("aws_s3_bucket_notification").values() if "profile" in n["bucket"]]
     assert [(e["id"], e["events"], e["filter_prefix"]) for n in notifications for e in n["lambda_function"]] == [
@@ -88,7 +90,11 @@ def test_functions_in_the_vpc_use_the_app_tier_and_need_no_acceptance(synthesize
     for function in stack.of_type("aws_lambda_function").values():
         assert function["vpc_config"]["security_group_ids"][0].startswith("${aws_security_group.network_app-security-group")
         assert "CKV_AWS_117" not in [a["check"] for a in function["//"].get("accepted_findings", [])]
-    (group,) = [g for g in stack.of_type("aws_security_group").values() if g["//"]["metadata"]["path"] == "fnvpc/network/app-security-group"]
+    (group,) = [
+        g
+        for g in stack.of_type("aws_security_group").values()
+        if g["//"]["metadata"]["path"] == "fnvpc/network/app-security-group"
+    ]
     assert "accepted_findings" not in group["//"]
 
 
@@ -114,13 +120,17 @@ def _main(tmp_path: Path, text: str) -> tuple[subprocess.CompletedProcess[str], 
             "components.database = 'aurora-postgresql': needs components.network, which is \"none\"",
         ),
         (
-            lambda text: text.replace('storage = "none"\n', "").replace('api = "none"', 'api = "functions"')
-            + '[buckets.inbox]\npurpose = "uploads"\n[functions.worker]\nsource = "object_processor"\nwrites = ["outbox"]\n',
+            lambda text: (
+                text.replace('storage = "none"\n', "").replace('api = "none"', 'api = "functions"')
+                + '[buckets.inbox]\npurpose = "uploads"\n[functions.worker]\nsource = "object_processor"\nwrites = ["outbox"]\n'
+            ),
             "functions.worker.writes[0] = 'outbox': not a declared bucket; declared: inbox",
         ),
         (
-            lambda text: text.replace('storage = "none"\n', "").replace('cdn = "none"\n', "")
-            + '[buckets.site]\npurpose = "static-site"\n[cdn]\ndefault_behavior = { origin = "website" }\n',
+            lambda text: (
+                text.replace('storage = "none"\n', "").replace('cdn = "none"\n', "")
+                + '[buckets.site]\npurpose = "static-site"\n[cdn]\ndefault_behavior = { origin = "website" }\n'
+            ),
             "cdn.default_behavior.origin = 'website': not a declared bucket; declared: site",
         ),
     ],

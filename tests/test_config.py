@@ -224,9 +224,7 @@ def test_rejects_unknown_interface_endpoint(tmp_path: Path) -> None:
 
 def test_rejects_unknown_backend(tmp_path: Path) -> None:
     text = VALID.replace('region = "eu-central-1"', 'region = "eu-central-1"\nbackend = "consul"')
-    assert problems_of(tmp_path, text) == [
-        f"{F}: backend = 'consul': one of 'local' or 's3'"
-    ]
+    assert problems_of(tmp_path, text) == [f"{F}: backend = 'consul': one of 'local' or 's3'"]
 
 
 def test_rejects_invalid_state_bucket_name(tmp_path: Path) -> None:
@@ -382,10 +380,14 @@ def test_windows_crossing_midnight_are_compared_whole() -> None:
     assert windows_overlap("01:00-02:00", "sun:23:00-mon:01:30") is True
 
 
-FUNCTIONS = VALID.replace('api = "none"', 'api = "functions"').replace('storage = "none"\n', "").replace(
-    "[network]\n",
-    '[buckets.inbox]\npurpose = "uploads"\n[functions.worker]\nsource = "object_processor"\nreads = ["inbox"]\n'
-    'bucket_events = [{ bucket = "inbox" }]\n',
+FUNCTIONS = (
+    VALID.replace('api = "none"', 'api = "functions"')
+    .replace('storage = "none"\n', "")
+    .replace(
+        "[network]\n",
+        '[buckets.inbox]\npurpose = "uploads"\n[functions.worker]\nsource = "object_processor"\nreads = ["inbox"]\n'
+        'bucket_events = [{ bucket = "inbox" }]\n',
+    )
 )
 
 
@@ -394,7 +396,12 @@ def test_function_defaults_and_profile_defaults(tmp_path: Path) -> None:
     path.write_text(FUNCTIONS)
     worker = load_environment(path).parts["functions"]["worker"]
     assert isinstance(worker, FunctionSettings)
-    assert (worker.memory_mb, worker.timeout_seconds, worker.reserved_concurrency, worker.log_retention_days) == (256, 10, 10, 365)
+    assert (worker.memory_mb, worker.timeout_seconds, worker.reserved_concurrency, worker.log_retention_days) == (
+        256,
+        10,
+        10,
+        365,
+    )
     assert worker.asynchronous and not worker.in_vpc
 
 
@@ -441,7 +448,9 @@ def test_rejects_api_values_aws_rejects(tmp_path: Path) -> None:
 
 
 def test_first_version_keys_name_their_new_place(tmp_path: Path) -> None:
-    text = FUNCTIONS.replace("[buckets.inbox]", "[api]\nlambdas_in_vpc = true\n[monitoring]\ndb_cpu_percent = 90\n[buckets.inbox]")
+    text = FUNCTIONS.replace(
+        "[buckets.inbox]", "[api]\nlambdas_in_vpc = true\n[monitoring]\ndb_cpu_percent = 90\n[buckets.inbox]"
+    )
     assert problems_of(tmp_path, text) == [
         f"{F}: api.lambdas_in_vpc = True: moved: [functions.<name>] in_vpc",
         f"{F}: monitoring.db_cpu_percent = 90: moved: database.alarm_cpu_percent",

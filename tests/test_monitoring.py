@@ -85,7 +85,10 @@ def test_topics_are_encrypted_and_only_this_accounts_alarms_and_budgets_publish(
 
 
 def test_budget_is_the_cost_gates_figure_with_forecast_and_actual_alerts(prod: Stack, dev: Stack) -> None:
-    budgets = {env: tomllib.loads((ROOT / "environments" / f"{env}.toml").read_text())["budget"]["monthly_usd"] for env in ("dev", "prod")}
+    budgets = {
+        env: tomllib.loads((ROOT / "environments" / f"{env}.toml").read_text())["budget"]["monthly_usd"]
+        for env in ("dev", "prod")
+    }
     for stack, env in ((prod, "prod"), (dev, "dev")):
         budget = stack.one("aws_budgets_budget")
         assert (budget["limit_amount"], budget["limit_unit"], budget["time_unit"]) == (f"{budgets[env]:.2f}", "USD", "MONTHLY")

@@ -133,8 +133,10 @@ def test_stack_outputs_the_trail_and_audit_bucket(prod: Stack) -> None:
     assert outputs["audit_bucket"]["value"].startswith("${aws_s3_bucket.audit_bucket")
 
 
-AUDIT = VALID.replace('storage = "none"\n', "").replace('audit = "none"\n', "").replace(
-    "[network]\n", '[buckets.inbox]\npurpose = "uploads"\n[network]\n'
+AUDIT = (
+    VALID.replace('storage = "none"\n', "")
+    .replace('audit = "none"\n', "")
+    .replace("[network]\n", '[buckets.inbox]\npurpose = "uploads"\n[network]\n')
 )
 
 

@@ -41,7 +41,9 @@ class TagsSettings(Settings):
     project: str = Field(description="Project name; also the prefix of resource names (3 to 22 characters).")
     owner: str = Field(description="Team or person answerable for the environment.")
     cost_centre: str = Field(description="Cost centre the bill is charged to.")
-    extra: dict[TagKey, TagValue] = Field(default_factory=dict, description="Additional tags; default: none beyond the house tags.")
+    extra: dict[TagKey, TagValue] = Field(
+        default_factory=dict, description="Additional tags; default: none beyond the house tags."
+    )
 
     @field_validator("project")
     @classmethod
@@ -65,7 +67,9 @@ class TagsSettings(Settings):
 class StateSection(Settings):
     """`[state]`: where Terraform state lives when `backend = "s3"`, and what bootstrap creates."""
 
-    bucket: str | None = Field(default=None, description="State bucket name; default: <project>-tfstate-<8 hex of project and owner>.")
+    bucket: str | None = Field(
+        default=None, description="State bucket name; default: <project>-tfstate-<8 hex of project and owner>."
+    )
     region: str | None = Field(default=None, description="State bucket Region; default: the environment's.")
     monthly_budget_usd: float = Field(
         default=10, gt=0, strict=False, description="Budget of the bootstrap stack (the state bucket, its key and logs)."

@@ -147,7 +147,11 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
         if reasons:
             report("state.bucket", bucket, "; ".join(reasons))
         elif len(bucket) > 63 - len(ACCESS_LOG_SUFFIX):
-            report("state.bucket", bucket, f"at most {63 - len(ACCESS_LOG_SUFFIX)} characters: its access-log bucket adds {ACCESS_LOG_SUFFIX!r}")
+            report(
+                "state.bucket",
+                bucket,
+                f"at most {63 - len(ACCESS_LOG_SUFFIX)} characters: its access-log bucket adds {ACCESS_LOG_SUFFIX!r}",
+            )
         if state.region is not None and state.region not in REGION_AZ_LETTERS:
             report("state.region", state.region, "one of the supported Regions: " + ", ".join(REGION_AZ_LETTERS))
         backend = raw.get("backend", "local")
@@ -175,7 +179,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
         settings=settings,
         parts=parts,
     )
-    for component_name, section_settings in settings.items():
+    for section_settings in settings.values():
         section_settings.check(view, report)
     if problems:
         raise ConfigError(problems)
@@ -199,7 +203,7 @@ def _components(raw: Any, report: Any) -> dict[str, str]:
     """`[components]` over the registry's defaults; unknown names and variants reported."""
     chosen = {component.name: component.default for component in REGISTRY}
     if not isinstance(raw, dict):
-        report("components", raw, "a table such as [components] with database = \"none\"")
+        report("components", raw, 'a table such as [components] with database = "none"')
         return chosen
     for key, value in raw.items():
         component = BY_NAME.get(key)
@@ -214,9 +218,7 @@ def _components(raw: Any, report: Any) -> dict[str, str]:
     return chosen
 
 
-def _parts(
-    file: str, table: str, raw: Any, model: type[Settings], profile: Any, problems: list[Problem]
-) -> dict[str, Settings]:
+def _parts(file: str, table: str, raw: Any, model: type[Settings], profile: Any, problems: list[Problem]) -> dict[str, Settings]:
     """`[<table>.<name>]` entries, each validated by the part's model."""
     if not isinstance(raw, dict):
         problems.append(Problem(file=file, key=table, value=raw, allowed=f"tables such as [{table}.<name>]"))

@@ -22,10 +22,10 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from modules.components.registry import OFF, REGISTRY
+from modules.components.registry import REGISTRY
 from modules.config.environment import BudgetSection, StateSection, TagsSettings, TopLevel
 from modules.core.regions import REGION_AZ_LETTERS
-from modules.core.settings import Settings, profile_defaults_of
+from modules.core.settings import profile_defaults_of
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "configuration.md"
@@ -49,8 +49,8 @@ def _type_name(annotation: Any) -> str:
         return f"table of {_type_name(args[1])}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
-    names = {str: "string", int: "integer", float: "number", bool: "boolean"}
-    return names.get(annotation, getattr(annotation, "__name__", str(annotation)).replace("IPv4Network", "CIDR"))
+    plain: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
+    return plain.get(annotation) or str(getattr(annotation, "__name__", annotation)).replace("IPv4Network", "CIDR")
 
 
 def _shown(value: Any) -> str:
@@ -116,7 +116,7 @@ def markdown() -> str:
         f"Regions: {', '.join(REGION_AZ_LETTERS)}.",
         "",
     ]
-    for title, key, model in (("Tags", "tags", TagsSettings), ("State", "state", StateSection), ("Budget", "budget", BudgetSection)):
+    for key, model in (("tags", TagsSettings), ("state", StateSection), ("budget", BudgetSection)):
         lines += [f"## [{key}]", "", (model.__doc__ or "").strip(), "", *_table(model, seen), ""]
     lines += ["## [components]", "", "Which parts the environment has; `none` turns one off.", ""]
     lines += ["| component | variants | default | needs | what it is |", "|---|---|---|---|---|"]
@@ -127,7 +127,7 @@ def markdown() -> str:
     lines.append("")
     for component in REGISTRY:
         documented: set[type[BaseModel]] = set()
-        for variant_name, variant in component.variants.items():
+        for variant in component.variants.values():
             if variant.settings in documented:
                 continue
             documented.add(variant.settings)
@@ -142,7 +142,12 @@ def markdown() -> str:
             ]
             moved = variant.settings.moved_keys
             if moved:
-                lines += ["Keys of the first version and where they went: " + "; ".join(f"`{k}` -> {v}" for k, v in moved.items()) + ".", ""]
+                lines += [
+                    "Keys of the first version and where they went: "
+                    + "; ".join(f"`{k}` -> {v}" for k, v in moved.items())
+                    + ".",
+                    "",
+                ]
         for table, part in component.parts.items():
             lines += [f"## [{table}.<name>]", "", (part.__doc__ or "").strip(), "", *_table(part, seen), ""]
     return "\n".join(lines).rstrip() + "\n"
@@ -204,10 +209,8 @@ def json_schema() -> dict[str, Any]:
     properties["components"] = {
         "type": "object",
         "additionalProperties": False,
-        "description": "Which parts the environment has; \"none\" turns one off.",
-        "properties": {
-            c.name: {"enum": list(c.choices), "default": c.default, "description": c.summary} for c in REGISTRY
-        },
+        "description": 'Which parts the environment has; "none" turns one off.',
+        "properties": {c.name: {"enum": list(c.choices), "default": c.default, "description": c.summary} for c in REGISTRY},
     }
     for component in REGISTRY:
         models = list(dict.fromkeys(v.settings for v in component.variants.values()))

@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from modules.core.contributions import Contributions
 from modules.core.aws import (
     cloudfront_distribution,
     dynamodb_table,
@@ -21,6 +20,7 @@ from modules.core.aws import (
     s3_bucket,
     vpc,
 )
+from modules.core.contributions import Contributions
 
 
 class KeyPort(Protocol):

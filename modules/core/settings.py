@@ -11,8 +11,8 @@ from __future__ import annotations
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 from typing import Annotated, Any, ClassVar
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -34,7 +34,7 @@ class Settings(BaseModel):
 
 def by_profile(*, development: Any, production: Any, description: str, **field: Any) -> Any:
     """A field whose default depends on the environment's profile (both given here, once)."""
-    extra = {_PROFILE_DEFAULTS: {"development": development, "production": production}}
+    extra: dict[str, Any] = {_PROFILE_DEFAULTS: {"development": development, "production": production}}
     return Field(description=description, json_schema_extra=extra, **field)
 
 

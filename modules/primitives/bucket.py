@@ -23,6 +23,7 @@ from modules.core.aws import (
     s3_bucket_versioning,
 )
 from modules.core.kms import EncryptionKey
+from modules.core.ports import BucketPort
 
 lc = s3_bucket_lifecycle_configuration
 sse = s3_bucket_server_side_encryption_configuration
@@ -85,7 +86,7 @@ class SecureBucketProps:
     newer_noncurrent_versions: int | None = None
     abort_incomplete_multipart_upload_days: int = 7
     cors_rules: tuple[CorsRule, ...] = ()
-    access_log_bucket: SecureBucket | None = None
+    access_log_bucket: BucketPort | None = None
     access_log_prefix: str = ""
     retain_on_destroy: bool = True
     statements: tuple[dict[str, Any], ...] = field(default=())

@@ -17,7 +17,9 @@ def _sources(function_dir: Path, shared_dir: Path) -> list[tuple[str, Path]]:
     files = []
     for base in (shared_dir, function_dir):
         for path in sorted(base.rglob("*.py")):
-            if "__pycache__" not in path.parts:
+            # The folders' own __init__.py only mark them for the import rules; the
+            # handler runs from the zip's root and needs none.
+            if "__pycache__" not in path.parts and path != base / "__init__.py":
                 files.append((path.relative_to(base).as_posix(), path))
     names = [name for name, _ in files]
     duplicates = sorted({n for n in names if names.count(n) > 1})

@@ -33,8 +33,8 @@ from modules.core.aws import (
     lambda_permission,
     wafv2_web_acl_association,
 )
-from modules.core.identity import AccountContext
 from modules.core.findings import accept
+from modules.core.identity import AccountContext
 from modules.core.kms import EncryptionKey
 from modules.core.logs import accept_short_retention
 from modules.primitives import waf

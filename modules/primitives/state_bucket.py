@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from modules.core.naming import ACCESS_LOG_SUFFIX
 from modules.core.findings import accept
 from modules.core.identity import AccountContext
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
+from modules.core.naming import ACCESS_LOG_SUFFIX
+from modules.core.ports import BucketPort
 from modules.primitives.bucket import LifecycleRule, SecureBucket, SecureBucketProps
 
 
@@ -34,7 +35,7 @@ class StateBucketProps:
 
 
 def log_delivery_statement(
-    log_bucket: SecureBucket, account: AccountContext, source_arns: list[str], prefix: str
+    log_bucket: BucketPort, account: AccountContext, source_arns: list[str], prefix: str
 ) -> dict[str, object]:
     """Bucket-policy grant for S3 server access logs: with ACLs disabled, the logging
     service writes only through this, and only for the named source buckets."""

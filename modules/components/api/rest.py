@@ -343,6 +343,8 @@ def build(scope: Construct, ctx: BuildContext, settings: ApiSettings, ports: Por
         )
     )
     made.widgets.append(
-        WidgetSpec(rank=21, title="API latency p99 (ms)", metrics=[["AWS/ApiGateway", "Latency", *stage_dimension, {"stat": "p99"}]])
+        WidgetSpec(
+            rank=21, title="API latency p99 (ms)", metrics=[["AWS/ApiGateway", "Latency", *stage_dimension, {"stat": "p99"}]]
+        )
     )
     return made

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -178,7 +179,7 @@ class ApiSettings(ComponentSettings):
     """The REST API's stage, throttling, WAF, Cognito and alarms; the functions are declared
     in `[functions.<name>]`."""
 
-    moved_keys = {
+    moved_keys: ClassVar[Mapping[str, str]] = {
         **{
             key: "[functions.<name>] environment = {...} (the function's own settings)"
             for key in (

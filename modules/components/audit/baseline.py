@@ -27,8 +27,8 @@ from modules.core.aws import (
 )
 from modules.core.context import BuildContext
 from modules.core.contributions import Contributions, EventRuleSpec, OutputSpec, Risk
-from modules.core.identity import AccountContext
 from modules.core.findings import accept
+from modules.core.identity import AccountContext
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.logs import accept_short_retention
 from modules.core.ports import AuditPort, BucketPort, Parts, Ports
@@ -96,9 +96,7 @@ class AuditBaseline(Construct):
         )
         if access_log_bucket is not None:
             access_log_bucket.add_to_resource_policy(
-                log_delivery_statement(
-                    access_log_bucket, account, [f"arn:{account.partition}:s3:::{bucket_name}"], "s3/audit/"
-                )
+                log_delivery_statement(access_log_bucket, account, [f"arn:{account.partition}:s3:::{bucket_name}"], "s3/audit/")
             )
         self._trail_bucket_statements(account)
         self.log_group = cloudwatch_log_group.CloudwatchLogGroup(
@@ -150,7 +148,9 @@ class AuditBaseline(Construct):
         self._accept()
 
     def _accept(self) -> None:
-        accept_short_retention(self.log_group, self.settings.trail_log_retention_days, "The CloudWatch Logs copy of the trail's events")
+        accept_short_retention(
+            self.log_group, self.settings.trail_log_retention_days, "The CloudWatch Logs copy of the trail's events"
+        )
         accept(
             self.trail,
             check="CKV_AWS_252",

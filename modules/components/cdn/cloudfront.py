@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from cdktf import TerraformProvider
 from constructs import Construct
 
 from modules.components.cdn.settings import BehaviorSettings, CdnSettings
-from modules.core.context import BuildContext
-from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, WidgetSpec
-from modules.core.findings import accept
-from modules.core.logs import accept_short_retention
-from modules.core.ports import BucketPort, CdnPort, KeyPort, Parts, Ports, StoragePort
 from modules.core.aws import (
     acm_certificate,
     acm_certificate_validation,
@@ -26,7 +21,12 @@ from modules.core.aws import (
     route53_record,
     wafv2_web_acl,
 )
+from modules.core.context import BuildContext
+from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, WidgetSpec
+from modules.core.findings import accept
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
+from modules.core.logs import accept_short_retention
+from modules.core.ports import BucketPort, CdnPort, KeyPort, Parts, Ports, StoragePort
 from modules.primitives import waf
 
 DAY_SECONDS = 86400

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from collections.abc import Mapping
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -28,7 +29,9 @@ class BehaviorSettings(Settings):
     """Which origin serves a path, and how long CloudFront caches it."""
 
     path_pattern: str = Field(
-        default="*", pattern=r"^[A-Za-z0-9_./*{}-]+$", description="Path pattern such as /images/*; ignored for the default behaviour."
+        default="*",
+        pattern=r"^[A-Za-z0-9_./*{}-]+$",
+        description="Path pattern such as /images/*; ignored for the default behaviour.",
     )
     origin: str = Field(description="A declared bucket ([buckets.<name>]) that serves these paths.")
     cache_policy: str = Field(default="standard", description="A key of [cdn.cache_policies].")
@@ -41,7 +44,7 @@ class CdnSettings(ComponentSettings):
     """HTTPS only, origin access control, security headers, a WAF with managed rules and a
     per-IP rate limit, standard logs into the storage log bucket."""
 
-    moved_keys = {
+    moved_keys: ClassVar[Mapping[str, str]] = {
         "image_cache_days": "[cdn.cache_policies.<name>] ttl_days, used by [[cdn.behaviors]]",
         "document_cache_days": "[cdn.cache_policies.<name>] ttl_days, used by [[cdn.behaviors]]",
     }
@@ -59,7 +62,9 @@ class CdnSettings(ComponentSettings):
         description="Object served for the root URL (index.html for a static site); default none.",
     )
     domain_name: str | None = Field(default=None, description="Custom domain; default: the distribution's cloudfront.net name.")
-    hosted_zone_id: str | None = Field(default=None, description="Route 53 zone of domain_name, for its certificate and alias records.")
+    hosted_zone_id: str | None = Field(
+        default=None, description="Route 53 zone of domain_name, for its certificate and alias records."
+    )
     cache_policies: dict[str, CachePolicySettings] = Field(
         default_factory=lambda: {"standard": CachePolicySettings(ttl_days=1), "no-store": CachePolicySettings(ttl_days=0)},
         description="Named cache policies the behaviours use; default: standard (1 day) and no-store.",
@@ -75,7 +80,9 @@ class CdnSettings(ComponentSettings):
     alarm_5xx_rate_percent: float = Field(
         default=5, gt=0, le=100, strict=False, description="Percent of 5xx responses that raises the CDN alarm."
     )
-    alarm_waf_blocked_requests: int = Field(default=1000, ge=1, description="Requests the WAF blocks in 5 minutes before alarming.")
+    alarm_waf_blocked_requests: int = Field(
+        default=1000, ge=1, description="Requests the WAF blocks in 5 minutes before alarming."
+    )
 
     @field_validator("geo_allow_list")
     @classmethod
@@ -125,7 +132,9 @@ class CdnSettings(ComponentSettings):
             )
         for name in self.cache_policies:
             if not _NAME.match(name):
-                report(f"cdn.cache_policies.{name}", name, "a name of lowercase letters, digits and hyphens, starting with a letter")
+                report(
+                    f"cdn.cache_policies.{name}", name, "a name of lowercase letters, digits and hyphens, starting with a letter"
+                )
         buckets = view.parts.get("buckets", {})
         declared = ", ".join(buckets) or "none"
         for where, behavior in [("cdn.default_behavior", self.default_behavior)] + [
@@ -142,4 +151,8 @@ class CdnSettings(ComponentSettings):
         patterns = [b.path_pattern for b in self.behaviors]
         for i, pattern in enumerate(patterns):
             if pattern in patterns[:i]:
-                report(f"cdn.behaviors[{i}].path_pattern", pattern, "each path pattern once: the first match wins, a repeat never matches")
+                report(
+                    f"cdn.behaviors[{i}].path_pattern",
+                    pattern,
+                    "each path pattern once: the first match wins, a repeat never matches",
+                )

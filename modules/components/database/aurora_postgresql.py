@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
-from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, Risk, WidgetSpec
-from modules.core.findings import accept
-from modules.core.logs import accept_short_retention
-from modules.core.ports import DatabasePort, NetworkPort, Parts, Ports
+from modules.components.database.settings import AuroraPostgresqlSettings
 from modules.core.aws import (
     cloudwatch_log_group,
     db_parameter_group,
@@ -26,9 +21,12 @@ from modules.core.aws import (
     rds_cluster_instance,
     rds_cluster_parameter_group,
 )
-from modules.components.database.settings import AuroraPostgresqlSettings
 from modules.core.context import BuildContext
+from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, Risk, WidgetSpec
+from modules.core.findings import accept
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
+from modules.core.logs import accept_short_retention
+from modules.core.ports import DatabasePort, NetworkPort, Parts, Ports
 
 POSTGRES_PORT = 5432
 MB = 1024 * 1024
@@ -276,9 +274,7 @@ class Database(Construct):
         )
 
 
-def build(
-    scope: Construct, ctx: BuildContext, settings: AuroraPostgresqlSettings, ports: Ports, parts: Parts
-) -> Contributions:
+def build(scope: Construct, ctx: BuildContext, settings: AuroraPostgresqlSettings, ports: Ports, parts: Parts) -> Contributions:
     """The "aurora-postgresql" variant: the cluster, its port, outputs, alarms and widget."""
     assert ports.network is not None  # the registry checked that the network is enabled
     database = Database(scope, "database", ctx=ctx, network=ports.network, settings=settings)
@@ -313,7 +309,7 @@ def build(
     ]
     dimensions = {"DBClusterIdentifier": cluster.cluster_identifier}
 
-    def alarm(name: str, metric: str, threshold: float, what: str, statistic: str, **extra: str) -> AlarmSpec:
+    def alarm(name: str, metric: str, threshold: float, what: str, statistic: str, **extra: Any) -> AlarmSpec:
         return AlarmSpec(
             name=name, namespace="AWS/RDS", metric=metric, dimensions=dimensions, threshold=threshold, what=what,
             statistic=statistic, **extra,
@@ -324,7 +320,13 @@ def build(
     if settings.capacity == "serverless":
         # At the maximum ACU the cluster cannot grow any further under load.
         made.alarms.append(
-            alarm("db-acu-at-max", "ServerlessDatabaseCapacity", settings.max_capacity_acu, "ACU at the configured maximum", "Maximum")
+            alarm(
+                "db-acu-at-max",
+                "ServerlessDatabaseCapacity",
+                settings.max_capacity_acu,
+                "ACU at the configured maximum",
+                "Maximum",
+            )
         )
     else:
         made.alarms.append(

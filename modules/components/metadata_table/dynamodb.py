@@ -48,9 +48,7 @@ def build(scope: Construct, ctx: BuildContext, settings: MetadataTableSettings, 
         WidgetSpec(
             rank=40,
             title="File table capacity",
-            metrics=[
-                ["AWS/DynamoDB", m, "TableName", name] for m in ("ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits")
-            ],
+            metrics=[["AWS/DynamoDB", m, "TableName", name] for m in ("ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits")],
         )
     )
     return made

@@ -123,7 +123,6 @@ class Monitoring(Construct):
         return {"widgets": body}
 
     def _budget(self) -> budgets_budget.BudgetsBudget:
-        props = self.settings
         subscribers = {"subscriber_sns_topic_arns": [self.topic.arn]}
         return budgets_budget.BudgetsBudget(
             self,
@@ -209,7 +208,9 @@ def build(scope: Construct, ctx: BuildContext, settings: MonitoringSettings, por
     """The "cloudwatch" variant: turns the other components' contributions into resources."""
     monitoring = Monitoring(scope, "monitoring", ctx=ctx, settings=settings, contributions=ports.contributions)
     made = Contributions()
-    made.outputs.append(OutputSpec(name="alarm_topic_arn", value=monitoring.topic.arn, description="SNS topic every alarm notifies"))
+    made.outputs.append(
+        OutputSpec(name="alarm_topic_arn", value=monitoring.topic.arn, description="SNS topic every alarm notifies")
+    )
     made.outputs.append(
         OutputSpec(
             name="alarm_topic_us_east_1_arn",

@@ -4,6 +4,8 @@ component whose metric they watch (database.alarm_cpu_percent, cdn.alarm_5xx_rat
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import ClassVar
 
 from pydantic import Field, field_validator
 
@@ -17,7 +19,7 @@ class MonitoringSettings(ComponentSettings):
     """Alarm topics (regional and us-east-1), a dashboard, the AWS budget of `[budget]`, and
     optionally a cost anomaly monitor."""
 
-    moved_keys = {
+    moved_keys: ClassVar[Mapping[str, str]] = {
         "lambda_errors": "[functions.<name>] alarm_errors",
         "api_5xx": "api.alarm_5xx",
         "api_latency_p99_ms": "api.alarm_latency_p99_ms",

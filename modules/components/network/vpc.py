@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from ipaddress import IPv4Network
 
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
-from modules.components.network.layout import TIERS, SubnetLayout, Tier, nat_for_zone
+from modules.components.network.layout import TIERS, Tier, nat_for_zone
+from modules.components.network.settings import NetworkSettings
 from modules.core.aws import (
     cloudwatch_log_group,
     default_network_acl,
@@ -30,11 +30,10 @@ from modules.core.aws import (
     vpc_security_group_egress_rule,
     vpc_security_group_ingress_rule,
 )
-from modules.components.network.settings import NetworkSettings
 from modules.core.context import BuildContext
 from modules.core.contributions import AlarmSpec, Contributions, OutputSpec
-from modules.core.identity import AccountContext
 from modules.core.findings import accept
+from modules.core.identity import AccountContext
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.logs import accept_short_retention
 from modules.core.ports import NetworkPort, Parts, Ports

@@ -15,7 +15,6 @@ from modules.core.ports import Parts, Ports, StoragePort
 from modules.primitives.bucket import CorsRule, LifecycleRule, SecureBucket, SecureBucketProps
 from modules.primitives.state_bucket import log_delivery_statement
 
-
 # Why each purpose goes without cross-Region replication (CKV_AWS_144).
 NO_REPLICA_BECAUSE = {
     "uploads": "Uploads are versioned and recoverable in the Region; a replica in a second Region doubles storage cost and is left to teams whose recovery plan requires one.",
@@ -23,7 +22,9 @@ NO_REPLICA_BECAUSE = {
     "archive": "Archived objects are versioned in one Region; a second-Region copy is left to teams whose retention rules require one.",
     "logs": "Logs have a bounded lifecycle, and a replica in a second Region would double their cost for no recovery need.",
 }
-SSE_S3_FOR_LOGS = "S3 server access logs and other log deliveries can only be written to buckets whose default encryption is SSE-S3."
+SSE_S3_FOR_LOGS = (
+    "S3 server access logs and other log deliveries can only be written to buckets whose default encryption is SSE-S3."
+)
 
 
 class Storage(Construct):
@@ -105,7 +106,6 @@ class Storage(Construct):
                 self.logs, account, [f"arn:{account.partition}:s3:::{ctx.bucket_name(n)}" for n in self.buckets], "s3/"
             )
         )
-
 
     def _accept(self, declared: Mapping[str, BucketSettings]) -> None:
         logs = self.logs.bucket

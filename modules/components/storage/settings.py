@@ -7,7 +7,8 @@ browser access that fit, and every key can override them.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -118,7 +119,7 @@ class BucketSettings(Settings):
 class StorageSettings(ComponentSettings):
     """The buckets of `[buckets.<name>]`, their access-log bucket and their key."""
 
-    moved_keys = {
+    moved_keys: ClassVar[Mapping[str, str]] = {
         "bucket_suffix": "bucket_suffix (a top-level key: audit and storage buckets share it)",
         **{
             key: "[buckets.<name>] lifecycle = [...] (each bucket declares its own rules)"
@@ -152,7 +153,11 @@ class StorageSettings(ComponentSettings):
     def check(self, view: EnvironmentView, report: Report) -> None:
         buckets = view.parts.get("buckets", {})
         if not buckets:
-            report("buckets", {}, "storage is on but declares no bucket: add a [buckets.<name>] table, or set components.storage = \"none\"")
+            report(
+                "buckets",
+                {},
+                'storage is on but declares no bucket: add a [buckets.<name>] table, or set components.storage = "none"',
+            )
         for key, bucket in buckets.items():
             assert isinstance(bucket, BucketSettings)
             where = f"buckets.{key}"
@@ -167,7 +172,11 @@ class StorageSettings(ComponentSettings):
             seen: set[str] = set()
             for index, rule in enumerate(bucket.rules):
                 if rule.id in seen or rule.id == "expire-noncurrent-versions":
-                    report(f"{where}.lifecycle[{index}].id", rule.id, "each rule id once per bucket (expire-noncurrent-versions is the foundation's)")
+                    report(
+                        f"{where}.lifecycle[{index}].id",
+                        rule.id,
+                        "each rule id once per bucket (expire-noncurrent-versions is the foundation's)",
+                    )
                 seen.add(rule.id)
                 for text in aws_rules.lifecycle_rule_problems(rule.as_terraform()):
                     report(f"{where}.lifecycle[{index}]", rule.model_dump(exclude_defaults=True), text)

@@ -1,0 +1,1 @@
+"""Marks the folder as a package for the import rules (make lint); not packaged."""
