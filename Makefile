@@ -85,7 +85,7 @@ test: install
 
 # Upload URL -> real HTTP upload -> processor -> download URL -> same bytes, on loopback.
 e2e: $(VENV)/.synced
-	$(PY) -m pytest tests/lambda_handlers -v
+	$(PY) -m pytest tests/lambda_src -v
 
 prices: $(VENV)/.synced
 	$(PY) tools/prices.py

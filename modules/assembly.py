@@ -144,8 +144,8 @@ class BootstrapStack(TerraformStack):
     def __init__(self, scope: Construct, configs: list[EnvironmentConfig]) -> None:
         super().__init__(scope, "bootstrap")
         # All environments share the bucket (the config loader checks they agree); the
-        # first production environment's owner and cost centre are the ones billed for it.
-        owner = next((c for c in configs if c.profile == "production"), configs[0])
+        # first environment that retains its resources (a production profile) is billed for it.
+        owner = next((c for c in configs if PROTECTION[c.profile].retain_on_destroy), configs[0])
         _configure_terraform(self)
         tags = {**owner.default_tags(), "environment": "bootstrap"}
         _providers(self, owner.state.region, tags)

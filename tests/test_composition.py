@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.config.test_loader import VALID
 from tests.conftest import COMPOSITIONS, ROOT, Stack
-from tests.test_config import VALID
 
 
 @pytest.fixture(scope="module")
@@ -116,19 +116,21 @@ def _main(tmp_path: Path, text: str) -> tuple[subprocess.CompletedProcess[str], 
     ("change", "message"),
     [
         (
-            lambda text: text.replace('database = "none"\n', "").replace("[components]\n", '[components]\nnetwork = "none"\n'),
+            lambda text: text.replace('database = "none"\n', 'database = "aurora-postgresql"\n').replace(
+                "[components]\n", '[components]\nnetwork = "none"\n'
+            ),
             "components.database = 'aurora-postgresql': needs components.network, which is \"none\"",
         ),
         (
             lambda text: (
-                text.replace('storage = "none"\n', "").replace('api = "none"', 'api = "functions"')
+                text.replace('storage = "none"\n', 'storage = "s3"\n').replace('api = "none"', 'api = "functions"')
                 + '[buckets.inbox]\npurpose = "uploads"\n[functions.worker]\nsource = "object_processor"\nwrites = ["outbox"]\n'
             ),
             "functions.worker.writes[0] = 'outbox': not a declared bucket; declared: inbox",
         ),
         (
             lambda text: (
-                text.replace('storage = "none"\n', "").replace('cdn = "none"\n', "")
+                text.replace('storage = "none"\n', 'storage = "s3"\n').replace('cdn = "none"\n', 'cdn = "cloudfront"\n')
                 + '[buckets.site]\npurpose = "static-site"\n[cdn]\ndefault_behavior = { origin = "website" }\n'
             ),
             "cdn.default_behavior.origin = 'website': not a declared bucket; declared: site",

@@ -1,6 +1,10 @@
 """Every component, in build order: what it is called (its `[components]` key, its
 section and its construct id), its variants, what it needs, and what it declares.
 
+By default an environment is the secure baseline: the network, storage (the
+access-log bucket and key the audit trail needs), the audit trail and monitoring;
+the application's parts are chosen in `[components]`.
+
 Later components may add statements to earlier ones' policies (the CDN to the storage
 key, the audit baseline to the log bucket), and monitoring comes last because it turns
 everyone's contributions into alarms and a dashboard. Adding a variant is one entry here
@@ -68,7 +72,7 @@ REGISTRY: tuple[Component, ...] = (
     Component(
         name="database",
         summary="The relational database in the isolated database subnets.",
-        default="aurora-postgresql",
+        default=OFF,
         variants={
             "aurora-postgresql": Variant(
                 settings=AuroraPostgresqlSettings,
@@ -88,7 +92,7 @@ REGISTRY: tuple[Component, ...] = (
     Component(
         name="metadata_table",
         summary="The file-metadata DynamoDB table.",
-        default="dynamodb",
+        default=OFF,
         variants={
             "dynamodb": Variant(
                 settings=MetadataTableSettings,
@@ -113,7 +117,7 @@ REGISTRY: tuple[Component, ...] = (
     Component(
         name="cdn",
         summary="CloudFront in front of declared buckets, with a WAF.",
-        default="cloudfront",
+        default=OFF,
         variants={
             "cloudfront": Variant(
                 settings=CdnSettings, builder="modules.components.cdn.cloudfront:build", summary="One distribution."
@@ -124,7 +128,7 @@ REGISTRY: tuple[Component, ...] = (
     Component(
         name="api",
         summary="The declared Lambda functions, and the REST API in front of those with routes.",
-        default="rest",
+        default=OFF,
         variants={
             "rest": Variant(
                 settings=ApiSettings,

@@ -108,7 +108,8 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     if profile is not None:
         for component in REGISTRY:
             variant = components.get(component.name, OFF)
-            model = component.variants[variant].settings if variant != OFF else component.variants[component.default].settings
+            # A section of a component that is off is checked against its first variant's model.
+            model = (component.variants[variant] if variant != OFF else next(iter(component.variants.values()))).settings
             if variant == OFF and component.name not in raw:
                 # Off and not described: nothing to check. A section that is present
                 # is still checked, so a typo does not wait until it is turned on.

@@ -116,18 +116,9 @@ class StoragePort:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoutePort:
-    method: str
-    path: str
-    function: FunctionPort
-    body_schema: dict[str, Any] | None
-
-
-@dataclass(frozen=True, kw_only=True)
 class FunctionsPort:
     functions: Mapping[str, FunctionPort]
     key: KeyPort
-    routes: tuple[RoutePort, ...]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,7 +15,7 @@ from modules.core.aws import cloudwatch_event_rule, cloudwatch_event_target, lam
 from modules.core.context import BuildContext
 from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, WidgetSpec
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
-from modules.core.ports import FunctionsPort, Parts, Ports, RoutePort
+from modules.core.ports import FunctionsPort, Parts, Ports
 from modules.primitives.function import Function, FunctionProps
 from modules.primitives.rest_api import RestApi, RestApiProps, Route, access_log_group_name
 from modules.primitives.user_pool import UserPool, UserPoolProps
@@ -111,11 +111,6 @@ class Api(Construct):
 
         self.user_pool: UserPool | None = None
         self.rest_api: RestApi | None = None
-        self.routes = tuple(
-            RoutePort(method=r.method, path=r.path, function=self.functions[key], body_schema=declared.request_schema(r))
-            for key, declared in functions.items()
-            for r in declared.routes
-        )
         if not rest:
             return
         if settings.user_pool_arn:
@@ -277,7 +272,7 @@ class Api(Construct):
 def build(scope: Construct, ctx: BuildContext, settings: ApiSettings, ports: Ports, parts: Parts, *, rest: bool) -> Contributions:
     functions: Mapping[str, FunctionSettings] = parts.get("functions", {})
     api = Api(scope, "api", ctx=ctx, settings=settings, functions=functions, ports=ports, rest=rest)
-    ports.api = FunctionsPort(functions=api.functions, key=api.key, routes=api.routes)
+    ports.api = FunctionsPort(functions=api.functions, key=api.key)
     made = Contributions()
     for key, function in api.functions.items():
         dimensions = {"FunctionName": function.function.function_name}

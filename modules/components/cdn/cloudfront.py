@@ -1,4 +1,4 @@
-"""CloudFront in front of the profile and reports buckets: OAC, HTTPS only, geo allow-list, WAF."""
+"""CloudFront in front of declared buckets (variant "cloudfront"): OAC, HTTPS only, optional geo allow-list, WAF."""
 
 from __future__ import annotations
 

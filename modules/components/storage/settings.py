@@ -152,12 +152,6 @@ class StorageSettings(ComponentSettings):
 
     def check(self, view: EnvironmentView, report: Report) -> None:
         buckets = view.parts.get("buckets", {})
-        if not buckets:
-            report(
-                "buckets",
-                {},
-                'storage is on but declares no bucket: add a [buckets.<name>] table, or set components.storage = "none"',
-            )
         for key, bucket in buckets.items():
             assert isinstance(bucket, BucketSettings)
             where = f"buckets.{key}"

@@ -322,7 +322,7 @@ def test_main_exits_2_and_writes_nothing_on_invalid_config(tmp_path: Path) -> No
     assert not outdir.exists()
 
 
-DB = VALID.replace('database = "none"\n', "").replace("[network]\n", "[database]\n")
+DB = VALID.replace('database = "none"\n', 'database = "aurora-postgresql"\n').replace("[network]\n", "[database]\n")
 
 
 def test_database_defaults_differ_by_profile(tmp_path: Path) -> None:
@@ -382,7 +382,7 @@ def test_windows_crossing_midnight_are_compared_whole() -> None:
 
 FUNCTIONS = (
     VALID.replace('api = "none"', 'api = "functions"')
-    .replace('storage = "none"\n', "")
+    .replace('storage = "none"\n', 'storage = "s3"\n')
     .replace(
         "[network]\n",
         '[buckets.inbox]\npurpose = "uploads"\n[functions.worker]\nsource = "object_processor"\nreads = ["inbox"]\n'
@@ -458,7 +458,9 @@ def test_first_version_keys_name_their_new_place(tmp_path: Path) -> None:
 
 
 def test_a_component_without_one_it_needs_is_one_error_naming_both(tmp_path: Path) -> None:
-    text = VALID.replace('database = "none"\n', "").replace("[components]\n", '[components]\nnetwork = "none"\n')
+    text = VALID.replace('database = "none"\n', 'database = "aurora-postgresql"\n').replace(
+        "[components]\n", '[components]\nnetwork = "none"\n'
+    )
     assert problems_of(tmp_path, text) == [
         f"{F}: components.database = 'aurora-postgresql': needs components.network, which is \"none\": enable network or "
         'set components.database = "none"'
@@ -475,7 +477,7 @@ def test_rejects_an_unknown_component_and_an_unknown_variant(tmp_path: Path) -> 
 
 
 def test_a_behaviour_pointing_at_an_unknown_origin_is_an_error(tmp_path: Path) -> None:
-    text = VALID.replace('cdn = "none"\n', "").replace('storage = "none"\n', "") + (
+    text = VALID.replace('cdn = "none"\n', 'cdn = "cloudfront"\n').replace('storage = "none"\n', 'storage = "s3"\n') + (
         '[buckets.site]\npurpose = "static-site"\n[cdn]\ndefault_behavior = { origin = "site" }\n'
         'behaviors = [{ path_pattern = "/img/*", origin = "images" }]\n'
     )

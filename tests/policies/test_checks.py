@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_gates import gates
+from tests.gates.test_cli import gates
 
 FIXTURES = ROOT / "tests" / "fixtures" / "checks"
 CHECKS_DIR = ROOT / "policies" / "checks"

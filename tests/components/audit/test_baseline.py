@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from modules.components.audit.settings import DEFAULT_CONFIG_RULES
+from tests.config.test_loader import VALID, F, problems_of
 from tests.conftest import Stack
-from tests.test_config import VALID, F, problems_of
 
 
 def _statements(document: str) -> dict[str, dict[str, Any]]:
@@ -134,8 +134,8 @@ def test_stack_outputs_the_trail_and_audit_bucket(prod: Stack) -> None:
 
 
 AUDIT = (
-    VALID.replace('storage = "none"\n', "")
-    .replace('audit = "none"\n', "")
+    VALID.replace('storage = "none"\n', 'storage = "s3"\n')
+    .replace('audit = "none"\n', 'audit = "cloudtrail"\n')
     .replace("[network]\n", '[buckets.inbox]\npurpose = "uploads"\n[network]\n')
 )
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from tests.components.storage.test_buckets import _buckets, _for
+from tests.config.test_loader import VALID, F, problems_of
 from tests.conftest import DOMAIN_VARIANT, Stack
-from tests.test_config import VALID, F, problems_of
-from tests.test_storage import _buckets, _for
 
 
 def _distribution(stack: Stack) -> tuple[str, dict[str, Any]]:
@@ -167,7 +167,7 @@ def test_custom_domain_gets_a_validated_certificate_tls12_and_alias_records(synt
 
 
 CDN = (
-    VALID.replace('cdn = "none"\n', "").replace('storage = "none"\n', "")
+    VALID.replace('cdn = "none"\n', 'cdn = "cloudfront"\n').replace('storage = "none"\n', 'storage = "s3"\n')
     + '[buckets.site]\npurpose = "static-site"\n[cdn]\ndefault_behavior = { origin = "site" }\n'
 )
 

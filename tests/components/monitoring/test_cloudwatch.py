@@ -6,8 +6,8 @@ import json
 import tomllib
 from pathlib import Path
 
+from tests.config.test_loader import VALID, F, problems_of
 from tests.conftest import API_VARIANT, ROOT, Stack
-from tests.test_config import VALID, F, problems_of
 
 
 def _topics(stack: Stack) -> dict[str, str]:
@@ -114,7 +114,7 @@ def test_dashboard_shows_functions_api_database_table_and_cdn(prod: Stack) -> No
     assert body["widgets"][-1]["properties"]["region"] == "us-east-1"
 
 
-MON = VALID.replace('monitoring = "none"\n', "")
+MON = VALID.replace('monitoring = "none"\n', 'monitoring = "cloudwatch"\n')
 
 
 def test_rejects_an_alarm_address_that_is_not_one(tmp_path: Path) -> None:

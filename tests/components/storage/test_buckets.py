@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from modules.config import load_environments
+from tests.config.test_loader import VALID, F, problems_of
 from tests.conftest import GRANTS_VARIANT, Stack
-from tests.test_config import VALID, F, problems_of
 
 PURPOSES = ("uploads", "profile", "reports", "logs")
 
@@ -215,7 +216,9 @@ def test_grant_prefix_must_end_with_a_slash(synthesized: dict[str, Stack]) -> No
         SecureBucket._grant(object.__new__(SecureBucket), None, "put", ("s3:PutObject",), "uploads", ())  # type: ignore[arg-type]
 
 
-ST = VALID.replace('storage = "none"\n', "").replace("[network]\n", '[buckets.inbox]\npurpose = "uploads"\n[network]\n')
+ST = VALID.replace('storage = "none"\n', 'storage = "s3"\n').replace(
+    "[network]\n", '[buckets.inbox]\npurpose = "uploads"\n[network]\n'
+)
 
 
 @pytest.mark.parametrize(
@@ -258,12 +261,19 @@ def test_rejects_a_top_level_bucket_suffix_s3_would_reject(tmp_path: Path) -> No
     assert problems_of(tmp_path, text) == [f"{F}: bucket_suffix = 'My_Suffix': 1 to 12 lowercase letters and digits"]
 
 
-def test_storage_without_a_declared_bucket_is_an_error(tmp_path: Path) -> None:
-    text = VALID.replace('storage = "none"\n', "")
-    assert problems_of(tmp_path, text) == [
-        f"{F}: buckets = {{}}: storage is on but declares no bucket: add a [buckets.<name>] table, or set "
-        'components.storage = "none"'
-    ]
+def test_a_file_with_only_profile_region_and_tags_is_the_secure_baseline(tmp_path: Path) -> None:
+    folder = tmp_path / "environments"
+    folder.mkdir()
+    text = VALID[VALID.index("[tags]") :].replace("[network]\n", "")
+    (folder / "qa.toml").write_text('profile = "production"\nregion = "eu-central-1"\n' + text)
+    (config,) = load_environments(folder)
+    assert {name for name, variant in config.components.items() if variant != "none"} == {
+        "network",
+        "storage",
+        "audit",
+        "monitoring",
+    }
+    assert config.parts["buckets"] == {}
 
 
 def test_sse_s3_is_a_choice_the_gate_reports_as_a_risk(synthesized: dict[str, Stack]) -> None:

@@ -8,7 +8,7 @@ from urllib.parse import quote_plus
 
 import requests
 
-from tests.lambda_handlers.conftest import BUCKET, OWNER
+from tests.lambda_src.conftest import BUCKET, OWNER
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
