@@ -44,3 +44,32 @@ def test_the_reference_documents_every_key_of_every_component_with_its_profile_d
             for name in variant.settings.model_fields:
                 assert f"| `{name}` |" in text, f"{component.name}.{name} is not documented"
     assert "| `nat_gateways` | integer | development: `0`<br>production: `3` |" in text
+
+
+def _models() -> set[type]:
+    """Every settings model reachable from the registry and the top level."""
+    from modules.config.environment import BudgetSection, StateSection, TagsSettings, TopLevel
+    from modules.config.reference import _nested
+
+    found: set[type] = set()
+    stack: list[type] = [TopLevel, TagsSettings, StateSection, BudgetSection]
+    for component in REGISTRY:
+        stack += [v.settings for v in component.variants.values()] + list(component.parts.values())
+    while stack:
+        model = stack.pop()
+        if model in found:
+            continue
+        found.add(model)
+        for info in model.model_fields.values():  # type: ignore[attr-defined]
+            stack += list(_nested(info.annotation))
+    return found
+
+
+def test_every_setting_has_a_description() -> None:
+    missing = [
+        f"{model.__name__}.{name}"
+        for model in _models()
+        for name, info in model.model_fields.items()  # type: ignore[attr-defined]
+        if not (info.description or "").strip()
+    ]
+    assert missing == []
