@@ -42,6 +42,11 @@ help:
 	@echo "make golden           refresh tests/golden/ after a reviewed change to the shipped stacks"
 	@echo "make cost-comment     every environment's cost table in one Markdown file (after make check)"
 	@echo "make bench            synth time of this project against a naive full-provider import"
+	@echo "make imports          the import rules only (part of make lint)"
+	@echo "make ci-environments  the environment files by profile, as CI matrices"
+	@echo "make cli              install the pinned cdktf CLI into node_modules/"
+	@echo "make install          install everything (every verb does it on first use)"
+	@echo "make clean            remove cdktf.out/ and the tool caches"
 
 $(PIPENV):
 	$(PYTHON_BOOTSTRAP) -m venv $(TOOLS_VENV)

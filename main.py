@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from modules.config import ConfigError
 
+    build = args.outdir / "build"
+    built_before = build.exists()
     try:
         # Importing the app pulls in the provider bindings (seconds); do it only after
         # the arguments parsed, so --help stays instant.
@@ -48,6 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    except BaseException:
+        # Function packages are written while the stacks are built: leave nothing half-built.
+        if not built_before:
+            shutil.rmtree(build, ignore_errors=True)
+            if args.outdir.exists() and not any(args.outdir.iterdir()):
+                args.outdir.rmdir()
+        raise
     app.synth()
     stacks = [args.outdir / "stacks" / name for name in [*(c.name for c in configs), "bootstrap"]]
     print(f"Synthesized {', '.join(c.name for c in configs)} and bootstrap into {args.outdir}/stacks/")

@@ -40,10 +40,10 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
         },
     ),
     "qa": ("prod", {}),
-    "nodb": ("dev", {"components": {"database": "none"}}),
-    "nonet": ("dev", {"components": {"database": "none", "network": "none"}}),
-    "nocdn": ("dev", {"components": {"cdn": "none"}}),
-    "noapi": ("dev", {"components": {"api": "none"}}),
+    "nodb": ("dev", {"components": {"database": "none"}, "database": None}),
+    "nonet": ("dev", {"components": {"database": "none", "network": "none"}, "database": None, "network": None}),
+    "nocdn": ("dev", {"components": {"cdn": "none"}, "cdn": None}),
+    "noapi": ("dev", {"components": {"api": "none"}, "api": None, "functions": None}),
     "nogeo": ("prod", {"cdn": {"geo_allow_list": []}}),
     "extrabucket": (
         "dev",
@@ -81,10 +81,12 @@ COMPOSITIONS = ("qa", "nodb", "nonet", "nocdn", "noapi", "nogeo", "extrabucket",
 
 
 def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    """`patch` over `base`, table by table; lists and values replace."""
+    """`patch` over `base`, table by table; lists and values replace, None removes."""
     merged = copy.deepcopy(base)
     for key, value in patch.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = merge(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)

@@ -116,8 +116,10 @@ def _main(tmp_path: Path, text: str) -> tuple[subprocess.CompletedProcess[str], 
     ("change", "message"),
     [
         (
-            lambda text: text.replace('database = "none"\n', 'database = "aurora-postgresql"\n').replace(
-                "[components]\n", '[components]\nnetwork = "none"\n'
+            lambda text: (
+                text.replace('database = "none"\n', 'database = "aurora-postgresql"\n')
+                .replace("[components]\n", '[components]\nnetwork = "none"\n')
+                .replace("[network]\n", "")
             ),
             "components.database = 'aurora-postgresql': needs components.network, which is \"none\"",
         ),

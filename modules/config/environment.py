@@ -48,11 +48,19 @@ class TagsSettings(Settings):
     @field_validator("project")
     @classmethod
     def _project_name(cls, value: str) -> str:
-        if not _PROJECT_NAME.match(value):
+        if not _PROJECT_NAME.fullmatch(value):
             raise ValueError(
                 "3 to 22 characters: lowercase letters, digits and hyphens, starting with a "
                 "letter (it prefixes bucket and resource names)"
             )
+        return value
+
+    @field_validator("extra")
+    @classmethod
+    def _count(cls, value: dict[str, str]) -> dict[str, str]:
+        # AWS allows 50 tags on a resource, and the five house tags are always there.
+        if len(value) > 45:
+            raise ValueError(f"{len(value)} extra tags: at most 45 beside the five house tags (AWS allows 50 per resource)")
         return value
 
     @field_validator("owner", "cost_centre")
@@ -74,6 +82,13 @@ class StateSection(Settings):
     monthly_budget_usd: float = Field(
         default=10, gt=0, strict=False, description="Budget of the bootstrap stack (the state bucket, its key and logs)."
     )
+
+    @field_validator("monthly_budget_usd", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> object:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("a number of US dollars without quotes, such as 10")
+        return value
 
 
 class BudgetSection(Settings):
@@ -113,7 +128,7 @@ class TopLevel(Settings):
     @field_validator("bucket_suffix")
     @classmethod
     def _suffix(cls, value: str | None) -> str | None:
-        if value is not None and not (1 <= len(value) <= 12 and value.isalnum() and value.islower()):
+        if value is not None and not re.fullmatch(r"[a-z0-9]{1,12}", value):
             raise ValueError("1 to 12 lowercase letters and digits")
         return value
 

@@ -8,7 +8,9 @@ the value received and what is allowed; nothing is built from an invalid file.
 from __future__ import annotations
 
 import hashlib
+import math
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from modules.core.settings import ComponentSettings, EnvironmentView, Settings, 
 from policies import aws_rules
 
 SECTIONS = ("tags", "state", "budget", "components")
+MAX_FILE_BYTES = 1024 * 1024
 # Keys of the first version's files, and where each went.
 MOVED_TOP_LEVEL = {
     "environment": "remove it: the file name is the environment's name, and `profile` chooses its behaviour",
@@ -48,14 +51,54 @@ def _default_state_bucket(tags: TagsSettings) -> str:
 
 
 def _read(path: Path, file: str) -> dict[str, Any]:
+    def fail(allowed: str) -> ConfigError:
+        return ConfigError([Problem(file=file, key="", value=MISSING, allowed=allowed)])
+
     try:
+        # A FIFO, a device or a directory is not an environment file; reading one could
+        # hang or exhaust memory, so only regular files of a sane size are read.
+        if not path.is_file():
+            raise fail("not a regular file: an environment file is a TOML text file")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise fail(f"larger than {MAX_FILE_BYTES // 1024} KiB: an environment file is a few kilobytes of TOML")
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError([Problem(file=file, key="", value=MISSING, allowed="the file does not exist")])
+        raise fail("the file does not exist")
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([Problem(file=file, key="", value=MISSING, allowed=f"not valid TOML: {exc}")])
+        raise fail(f"not valid TOML: {exc}")
     except UnicodeDecodeError:
-        raise ConfigError([Problem(file=file, key="", value=MISSING, allowed="not UTF-8 text; save the file as UTF-8")])
+        raise fail("not UTF-8 text; save the file as UTF-8")
+    except RecursionError:
+        raise fail("nested too deeply to be read; an environment file needs a few levels of tables")
+    except OSError as exc:
+        raise fail(f"cannot be read: {exc.strerror or exc}")
+
+
+def _values(raw: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Every (dotted key, value) in a parsed file, keys included as values of their own."""
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            where = f"{path}.{key}" if path else str(key)
+            yield where, key
+            yield from _values(value, where)
+    elif isinstance(raw, list):
+        for index, value in enumerate(raw):
+            yield from _values(value, f"{path}[{index}]")
+    else:
+        yield path, raw
+
+
+def _unsafe_values(raw: dict[str, Any], report: Any) -> None:
+    """What no setting may hold, wherever it is: Terraform expressions (the JSON would run
+    them at plan time), control characters, and numbers that are not numbers."""
+    for where, value in _values(raw):
+        if isinstance(value, str):
+            if "${" in value or "%{" in value:
+                report(where, value, "a plain value: ${ and %{ start Terraform expressions, which settings may not contain")
+            elif any(not c.isprintable() for c in value if c not in "\t"):
+                report(where, value, "text without control characters such as line breaks")
+        elif isinstance(value, float) and not math.isfinite(value):
+            report(where, value, "a finite number (not nan or inf)")
 
 
 def load_environment(path: Path, *, display_root: Path | None = None) -> EnvironmentConfig:
@@ -67,6 +110,10 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     def report(key: str, value: Any, allowed: str) -> None:
         problems.append(Problem(file=file, key=key, value=value, allowed=allowed))
 
+    _unsafe_values(raw, report)
+    if problems:
+        raise ConfigError(problems)
+
     allowed_keys = _top_level_keys()
     for key in raw:
         if key in MOVED_TOP_LEVEL:
@@ -75,7 +122,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
             report(key, raw[key], "unknown key; allowed keys: " + ", ".join(allowed_keys))
 
     name = path.stem
-    if not ENVIRONMENT_NAME.match(name) or name in RESERVED_ENVIRONMENT_NAMES:
+    if not ENVIRONMENT_NAME.fullmatch(name) or name in RESERVED_ENVIRONMENT_NAMES:
         report(
             "(file name)",
             name,
@@ -108,14 +155,29 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     if profile is not None:
         for component in REGISTRY:
             variant = components.get(component.name, OFF)
-            # A section of a component that is off is checked against its first variant's model.
-            model = (component.variants[variant] if variant != OFF else next(iter(component.variants.values()))).settings
-            if variant == OFF and component.name not in raw:
-                # Off and not described: nothing to check. A section that is present
-                # is still checked, so a typo does not wait until it is turned on.
-                for table in component.parts:
-                    _parts(file, table, raw.get(table, {}), component.parts[table], profile, problems)
+            if variant == OFF:
+                # Described but off would build nothing without a word: say so. (A variant
+                # that is not known was reported already.)
+                written = raw.get("components", {}).get(component.name) if isinstance(raw.get("components"), dict) else None
+                if written is None or written == OFF:
+                    choices = " or ".join(f'"{v}"' for v in component.variants)
+                    if component.name in raw:
+                        report(
+                            component.name,
+                            "...",
+                            f'[{component.name}] is set but components.{component.name} is "none": set components.'
+                            f"{component.name} = {choices}, or remove the section",
+                        )
+                    for table in component.parts:
+                        if raw.get(table):
+                            report(
+                                table,
+                                sorted(raw[table]) if isinstance(raw[table], dict) else raw[table],
+                                f'declared, but components.{component.name} is "none", which builds them: set components.'
+                                f"{component.name} = {choices}, or remove the [{table}.<name>] tables",
+                            )
                 continue
+            model = component.variants[variant].settings
             section = raw.get(component.name, {})
             if isinstance(section, dict):
                 for key in section:
@@ -124,12 +186,10 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
                 section = {k: v for k, v in section.items() if k not in model.moved_keys}
             validated, section_problems = validate(file, component.name, with_profile_defaults(model, section, profile), model)
             problems += section_problems
-            if variant != OFF and isinstance(validated, ComponentSettings):
+            if isinstance(validated, ComponentSettings):
                 settings[component.name] = validated
             for table, part_model in component.parts.items():
-                declared = _parts(file, table, raw.get(table, {}), part_model, profile, problems)
-                if variant != OFF:
-                    parts[table] = declared
+                parts[table] = _parts(file, table, raw.get(table, {}), part_model, profile, problems)
         for component in REGISTRY:
             if components.get(component.name, OFF) == OFF:
                 continue
@@ -240,7 +300,8 @@ def load_environments(directory: Path, names: list[str] | None = None) -> list[E
     stack creates it for all of them.
     """
     root = directory.parent
-    available = sorted(p.stem for p in directory.glob("*.toml"))
+    # Hidden files and editor leftovers (.#dev.toml) are not environments.
+    available = sorted(p.stem for p in directory.glob("*.toml") if not p.name.startswith((".", "#")))
     problems: list[Problem] = []
     selected = names if names else available
     configs: list[EnvironmentConfig] = []
@@ -274,7 +335,10 @@ def load_environments(directory: Path, names: list[str] | None = None) -> list[E
                             file=other.source,
                             key=f"state.{attr}",
                             value=getattr(other.state, attr),
-                            allowed=f"must equal {first.source}'s {getattr(first.state, attr)!r}: one bootstrap stack creates one state bucket",
+                            allowed=f"must equal {first.source}'s {getattr(first.state, attr)!r}: one bootstrap stack "
+                            "creates one state bucket for every environment (by default named from tags.project and "
+                            f"tags.owner, in the environment's Region); add [state] {attr} = {getattr(first.state, attr)!r} "
+                            "to this file",
                         )
                     )
     if problems:

@@ -3,6 +3,7 @@ allowed; a load reports every problem at once."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -29,10 +30,16 @@ class Problem(BaseModel):
     allowed: str
 
     def render(self) -> str:
+        # Names and values come from the file: escaped, so a hostile key cannot print
+        # control characters or a forged line, and cut when long.
+        file = self.file if self.file.isprintable() else json.dumps(self.file)
         if not self.key:
-            return f"{self.file}: {self.allowed}"
+            return f"{file}: {self.allowed}"
         shown = "(missing)" if self.value is MISSING else repr(self.value)
-        return f"{self.file}: {self.key} = {shown}: {self.allowed}"
+        if len(shown) > MAX_SHOWN:
+            shown = shown[:MAX_SHOWN] + f"... ({len(shown)} characters)"
+        key = self.key if self.key.isprintable() else json.dumps(self.key)
+        return f"{file}: {key} = {shown}: {self.allowed}"
 
 
 class ConfigError(Exception):
@@ -47,7 +54,11 @@ class ConfigError(Exception):
         super().__init__("\n".join(lines))
 
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# Location entries pydantic adds for the validator it tried, never a key of the file.
+_INTERNAL_LOC = re.compile(r"(function-(after|before|wrap|plain)|json-or-python|lax-or-strict|tagged-union)\[.*\]|lax|strict")
+# A value longer than this is shown cut: a problem line is for reading, not for echoing a file.
+MAX_SHOWN = 120
 
 
 def dotted(loc: tuple[Any, ...], prefix: str) -> str:
@@ -57,7 +68,8 @@ def dotted(loc: tuple[Any, ...], prefix: str) -> str:
         if isinstance(item, int):
             parts[-1] = f"{parts[-1]}[{item}]"
         elif item != "[key]":
-            parts.append(str(item) if _BARE_KEY.match(str(item)) else f'"{item}"')
+            text = str(item)
+            parts.append(text if _BARE_KEY.fullmatch(text) else json.dumps(text))
     return ".".join(parts)
 
 
@@ -115,28 +127,39 @@ def _allowed_from(error: Mapping[str, Any], model: type[BaseModel], loc: tuple[A
     return message.removeprefix("Value error, ")
 
 
+def _inner_model(annotation: Any) -> Any:
+    """X for X, X | None, tuple[X, ...], tuple[X, ...] | None and dict[str, X] (the value's model)."""
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is dict:
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model that owns a nested location, to list its keys in an unknown-key message."""
     import typing
 
     current: Any = model
     for item in loc:
-        if isinstance(item, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
-            if isinstance(item, int):
-                continue
-            if typing.get_origin(current) is dict:
-                current = typing.get_args(current)[1]
-                continue
+        if isinstance(item, int):
+            continue
+        if typing.get_origin(current) is dict:
+            current = _inner_model(typing.get_args(current)[1])
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return None
         field = current.model_fields.get(str(item))
         if field is None:
             return None
-        current = field.annotation
-        # Unwrap X | None and tuple[X, ...] to reach the nested model.
-        for arg in typing.get_args(current) or ():
-            if isinstance(arg, type) and issubclass(arg, BaseModel):
-                current = arg
-                break
+        current = _inner_model(field.annotation)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
@@ -152,7 +175,7 @@ def validate(file: str, prefix: str, raw: Any, model: type[BaseModel]) -> tuple[
             loc = tuple(error["loc"])
             # Pydantic reports a wrong-typed item under an extra loc element naming the
             # type it tried ("function-after[...]", "tagged-union[...]"); drop those.
-            loc = tuple(p for p in loc if isinstance(p, int) or not str(p).startswith(("function-", "json-", "lax-", "strict-")))
+            loc = tuple(p for p in loc if isinstance(p, int) or not _INTERNAL_LOC.fullmatch(str(p)))
             problems.append(
                 Problem(file=file, key=dotted(loc, prefix), value=_lookup(raw, loc), allowed=_allowed_from(error, model, loc))
             )

@@ -123,7 +123,7 @@ class RestApi(Construct):
     def __init__(self, scope: Construct, id: str, *, account: AccountContext, props: RestApiProps) -> None:
         super().__init__(scope, id)
         for route in props.routes:
-            bad = [s for s in route.path.strip("/").split("/") if not _SEGMENT.match(s)]
+            bad = [s for s in route.path.strip("/").split("/") if not _SEGMENT.fullmatch(s)]
             if not route.path.startswith("/") or bad:
                 raise ValueError(f"route path {route.path!r}: segments must be lowercase words or {{parameter}}")
         self.props = props

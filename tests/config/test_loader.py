@@ -299,7 +299,8 @@ def test_environments_must_share_one_state_bucket(tmp_path: Path) -> None:
         load_environments(folder)
     assert [p.render() for p in caught.value.problems] == [
         "environments/prod.toml: state.bucket = 'filehub-state-b': must equal environments/dev.toml's "
-        "'filehub-state-a': one bootstrap stack creates one state bucket"
+        "'filehub-state-a': one bootstrap stack creates one state bucket for every environment (by default named from "
+        "tags.project and tags.owner, in the environment's Region); add [state] bucket = 'filehub-state-a' to this file"
     ]
 
 
@@ -450,7 +451,7 @@ def test_rejects_api_values_aws_rejects(tmp_path: Path) -> None:
 def test_first_version_keys_name_their_new_place(tmp_path: Path) -> None:
     text = FUNCTIONS.replace(
         "[buckets.inbox]", "[api]\nlambdas_in_vpc = true\n[monitoring]\ndb_cpu_percent = 90\n[buckets.inbox]"
-    )
+    ).replace('monitoring = "none"', 'monitoring = "cloudwatch"')
     assert problems_of(tmp_path, text) == [
         f"{F}: api.lambdas_in_vpc = True: moved: [functions.<name>] in_vpc",
         f"{F}: monitoring.db_cpu_percent = 90: moved: database.alarm_cpu_percent",
@@ -458,8 +459,10 @@ def test_first_version_keys_name_their_new_place(tmp_path: Path) -> None:
 
 
 def test_a_component_without_one_it_needs_is_one_error_naming_both(tmp_path: Path) -> None:
-    text = VALID.replace('database = "none"\n', 'database = "aurora-postgresql"\n').replace(
-        "[components]\n", '[components]\nnetwork = "none"\n'
+    text = (
+        VALID.replace('database = "none"\n', 'database = "aurora-postgresql"\n')
+        .replace("[components]\n", '[components]\nnetwork = "none"\n')
+        .replace("[network]\n", "")
     )
     assert problems_of(tmp_path, text) == [
         f"{F}: components.database = 'aurora-postgresql': needs components.network, which is \"none\": enable network or "

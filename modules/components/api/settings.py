@@ -24,7 +24,23 @@ _ROUTE_PATH = re.compile(r"^(/(\{[a-z_]+\}|[a-z0-9-]+))+$")
 _ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _DB_USER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # EventBridge schedule expressions (EventBridge User Guide, "Schedule expressions for rules").
-_SCHEDULE = re.compile(r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$")
+_SCHEDULE = re.compile(
+    r"rate\(1 (minute|hour|day)\)|rate\([2-9][0-9]* (minutes|hours|days)\)|rate\([1-9][0-9]+ (minutes|hours|days)\)"
+    r"|cron\([^()\s]+( [^()\s]+){5}\)",
+    re.ASCII,
+)
+# Variables Lambda sets itself and refuses in a function's environment (Lambda Developer
+# Guide, "Defined runtime environment variables"); AWS_* is reserved as a whole.
+RESERVED_VARIABLES = (
+    "_HANDLER", "_X_AMZN_TRACE_ID", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ",
+)  # fmt: skip
+# Lambda allows 4 KB of environment variables per function (Lambda quotas).
+MAX_ENVIRONMENT_BYTES = 4096
+# An account's concurrency is 1,000 by default, of which Lambda keeps 100 unreserved
+# (Lambda quotas): reservations may add up to 900.
+MAX_RESERVED_CONCURRENCY = 900
+# API Gateway accepts a model schema of up to 64 KB; read no more than that.
+MAX_SCHEMA_BYTES = 64 * 1024
 # S3 event types a bucket notification may send to Lambda (S3 User Guide, "Event notification types").
 S3_EVENTS = (
     "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy",
@@ -57,7 +73,7 @@ class RouteSettings(Settings):
     @field_validator("path")
     @classmethod
     def _path(cls, value: str) -> str:
-        if not _ROUTE_PATH.match(value):
+        if not _ROUTE_PATH.fullmatch(value):
             raise ValueError("a path of lowercase words or {parameter} segments, such as /files/{id}/download")
         return value
 
@@ -90,7 +106,7 @@ class FunctionSettings(Settings):
     reserved_concurrency: int = Field(
         default=10,
         ge=1,
-        le=1000,
+        le=MAX_RESERVED_CONCURRENCY,
         description="Concurrent executions reserved and capped (1 to the default account limit of 1000).",
     )
     log_retention_days: LogRetentionDays = by_profile(
@@ -128,7 +144,7 @@ class FunctionSettings(Settings):
     @field_validator("source")
     @classmethod
     def _source(cls, value: str) -> str:
-        if not _SOURCE.match(value) or value == "shared":
+        if not _SOURCE.fullmatch(value) or value == "shared":
             raise ValueError("a folder name under lambda_src/ (lowercase letters, digits, underscores; not shared)")
         if not (LAMBDA_SRC / value / "handler.py").is_file():
             raise ValueError(f"lambda_src/{value}/handler.py does not exist")
@@ -144,22 +160,25 @@ class FunctionSettings(Settings):
     @field_validator("environment", "environment_from")
     @classmethod
     def _names(cls, value: dict[str, str]) -> dict[str, str]:
-        bad = [k for k in value if not _ENV_NAME.match(k) or k.startswith("AWS_")]
+        bad = [k for k in value if not _ENV_NAME.fullmatch(k) or k.startswith("AWS_") or k in RESERVED_VARIABLES]
         if bad:
-            raise ValueError(f"environment variable names are letters, digits and _, not starting with AWS_: {', '.join(bad)}")
+            raise ValueError(
+                f"environment variable names are letters, digits and _, not starting with AWS_ and not one Lambda "
+                f"sets itself ({', '.join(RESERVED_VARIABLES)}): {', '.join(bad)}"
+            )
         return value
 
     @field_validator("schedule")
     @classmethod
     def _schedule(cls, value: str | None) -> str | None:
-        if value is not None and not _SCHEDULE.match(value):
+        if value is not None and not _SCHEDULE.fullmatch(value):
             raise ValueError("an EventBridge schedule: rate(5 minutes), rate(1 hour), cron(0 3 * * ? *)")
         return value
 
     @field_validator("database_user")
     @classmethod
     def _user(cls, value: str | None) -> str | None:
-        if value is not None and not _DB_USER.match(value):
+        if value is not None and not _DB_USER.fullmatch(value):
             raise ValueError("a PostgreSQL role name: lowercase letters, digits and underscores")
         return value
 
@@ -168,11 +187,42 @@ class FunctionSettings(Settings):
         """Invoked by events rather than callers: failed events go to a dead-letter queue."""
         return bool(self.bucket_events) or self.schedule is not None
 
-    def request_schema(self, route: RouteSettings) -> dict[str, object] | None:
-        if route.request_schema is None:
+    def schema_path(self, route: RouteSettings) -> Path | None:
+        """The route's schema file, or None when it names none; `schema_problem` vets it first."""
+        return None if route.request_schema is None else (LAMBDA_SRC / self.source / route.request_schema)
+
+    def schema_problem(self, route: RouteSettings) -> str | None:
+        """Why the route's schema file cannot be used: outside the function's folder, not a
+        regular file, too large, not JSON, or without the title that names the model."""
+        path = self.schema_path(route)
+        if path is None:
             return None
-        loaded: dict[str, object] = json.loads((LAMBDA_SRC / self.source / route.request_schema).read_text(encoding="utf-8"))
+        folder = (LAMBDA_SRC / self.source).resolve()
+        try:
+            resolved = path.resolve()
+            if not resolved.is_relative_to(folder):
+                return f"a file inside lambda_src/{self.source}/ (it is packaged with the function's sources)"
+            if not resolved.is_file():
+                return f"no such file in lambda_src/{self.source}/"
+            if resolved.stat().st_size > MAX_SCHEMA_BYTES:
+                return f"at most {MAX_SCHEMA_BYTES // 1024} KB, the largest model API Gateway accepts"
+            schema = json.loads(resolved.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError) as exc:
+            return f"a readable JSON file in lambda_src/{self.source}/: {exc}"
+        if not isinstance(schema, dict) or not isinstance(schema.get("title"), str):
+            return "a JSON Schema object with a title (it names the API Gateway model)"
+        return None
+
+    def request_schema(self, route: RouteSettings) -> dict[str, object] | None:
+        path = self.schema_path(route)
+        if path is None:
+            return None
+        loaded: dict[str, object] = json.loads(path.resolve().read_text(encoding="utf-8"))
         return loaded
+
+    @property
+    def environment_bytes(self) -> int:
+        return sum(len(k) + len(v) for k, v in self.environment.items())
 
 
 class ApiSettings(ComponentSettings):
@@ -201,11 +251,16 @@ class ApiSettings(ComponentSettings):
         default=(), strict=False, description="Browser origins answered on preflight; default none (no OPTIONS methods)."
     )
     throttle_rate_per_second: float = by_profile(
-        development=10, production=100, strict=False, description="Stage-wide steady request rate."
+        development=10, production=100, strict=False, ge=0, description="Stage-wide steady request rate."
     )
-    throttle_burst: int = by_profile(development=20, production=200, description="Stage-wide burst.")
+    throttle_burst: int = by_profile(development=20, production=200, ge=0, description="Stage-wide burst.")
+    # WAF rate-based rules count requests over 5 minutes; AWS accepts 10 to 2,000,000,000.
     waf_rate_limit_per_5_minutes: int = by_profile(
-        development=500, production=2000, description="Requests per IP in 5 minutes before the regional WAF blocks it."
+        development=500,
+        production=2000,
+        ge=10,
+        le=2_000_000_000,
+        description="Requests per IP in 5 minutes before the regional WAF blocks it.",
     )
     log_retention_days: LogRetentionDays = by_profile(
         development=14, production=365, description="Days the access and WAF logs are kept."
@@ -226,7 +281,7 @@ class ApiSettings(ComponentSettings):
     @field_validator("user_pool_arn")
     @classmethod
     def _pool(cls, value: str | None) -> str | None:
-        if value is not None and not _USER_POOL_ARN.match(value):
+        if value is not None and not _USER_POOL_ARN.fullmatch(value):
             raise ValueError(
                 "a user pool ARN such as arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_AbCdEf123"
             )
@@ -245,26 +300,76 @@ class ApiSettings(ComponentSettings):
         if variant == "functions" and routes:
             name, _ = routes[0]
             report(f"functions.{name}.routes", "...", 'routes need components.api = "rest"; "functions" builds no REST API')
-        seen: dict[tuple[str, str], str] = {}
-        for name, route in routes:
-            if (route.method, route.path) in seen:
-                report(
-                    f"functions.{name}.routes",
-                    f"{route.method} {route.path}",
-                    f"already served by functions.{seen[route.method, route.path]}",
-                )
-            seen[route.method, route.path] = name
+        _check_routes(routes, report)
+        declared = {name: f for name, f in functions.items() if isinstance(f, FunctionSettings)}
+        reserved = sum(f.reserved_concurrency for f in declared.values())
+        if reserved > MAX_RESERVED_CONCURRENCY:
+            report(
+                "functions",
+                f"reserved_concurrency adds up to {reserved}",
+                f"at most {MAX_RESERVED_CONCURRENCY} in all: Lambda keeps 100 of the account's 1,000 unreserved",
+            )
+        triggers = [(name, index, event) for name, f in declared.items() for index, event in enumerate(f.bucket_events)]
+        for i, (name, index, event) in enumerate(triggers):
+            for other_name, _, other in triggers[:i]:
+                kinds = {e.split(":")[1] for e in event.events} & {e.split(":")[1] for e in other.events}
+                if event.bucket == other.bucket and kinds and _overlap(event.prefix, other.prefix):
+                    report(
+                        f"functions.{name}.bucket_events[{index}]",
+                        event.model_dump(exclude_defaults=True),
+                        f"overlaps the bucket event of functions.{other_name} on {event.bucket}: S3 rejects two "
+                        "notifications for the same event type on overlapping prefixes",
+                    )
         for name, function in functions.items():
             assert isinstance(function, FunctionSettings)
             _check_function(name, function, view, report)
 
 
+def _check_routes(routes: list[tuple[str, RouteSettings]], report: Report) -> None:
+    """API Gateway builds one resource per path whatever its variables are called, and
+    accepts one variable name per position ({id} beside {name} is rejected)."""
+    seen: dict[tuple[str, str], str] = {}
+    variables: dict[tuple[str, ...], str] = {}
+    for name, route in routes:
+        segments = route.path.strip("/").split("/")
+        shape = "/".join("{}" if s.startswith("{") else s for s in segments)
+        if (route.method, shape) in seen:
+            report(
+                f"functions.{name}.routes",
+                f"{route.method} {route.path}",
+                f"already served by functions.{seen[route.method, shape]}",
+            )
+        seen[route.method, shape] = name
+        for depth, segment in enumerate(segments):
+            if segment.startswith("{") and variables.setdefault(tuple(segments[:depth]), segment) != segment:
+                report(
+                    f"functions.{name}.routes",
+                    f"{route.method} {route.path}",
+                    f"{variables[tuple(segments[:depth])]} and {segment} at the same place in a path: API Gateway accepts one name there",
+                )
+        # The REST API names a resource by its path with punctuation folded: /files/{id} and
+        # /files/id would collide.
+    slugs: dict[str, str] = {}
+    for name, route in routes:
+        for depth in range(1, len(route.path.strip("/").split("/")) + 1):
+            prefix = "/" + "/".join(route.path.strip("/").split("/")[:depth])
+            slug = re.sub(r"[^a-z0-9]+", "-", prefix).strip("-")
+            if slugs.setdefault(slug, prefix) != prefix:
+                report(
+                    f"functions.{name}.routes",
+                    f"{route.method} {route.path}",
+                    f"{prefix} and {slugs[slug]} differ only in braces or punctuation; rename one",
+                )
+                break
+
+
 def _check_function(name: str, function: FunctionSettings, view: EnvironmentView, report: Report) -> None:
     where = f"functions.{name}"
-    if not _FUNCTION_KEY.match(name):
+    if not _FUNCTION_KEY.fullmatch(name):
         report(where, name, "a function key is 1 to 31 lowercase letters, digits and hyphens, starting with a letter")
-    # Lambda function names are at most 64 characters, and the role adds "-lambda".
-    if len(f"{view.project}-{view.name}-{name}-lambda") > 64:
+    # Lambda function and IAM role names are at most 64 characters; the role adds "-lambda"
+    # and a schedule rule "-schedule".
+    if len(f"{view.project}-{view.name}-{name}-{'schedule' if function.schedule else 'lambda'}") > 64:
         report(where, name, "the function and role names would pass 64 characters: shorten the key, project or environment")
     buckets = view.parts.get("buckets", {})
     declared = ", ".join(buckets) or "none"
@@ -285,29 +390,33 @@ def _check_function(name: str, function: FunctionSettings, view: EnvironmentView
         if not function.in_vpc:
             report(f"{where}.connects_to_database", True, "the database is reachable only inside the VPC: set in_vpc = true")
     for index, route in enumerate(function.routes):
-        if route.request_schema is not None:
-            path = LAMBDA_SRC / function.source / route.request_schema
-            try:
-                schema = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                report(
-                    f"{where}.routes[{index}].request_schema",
-                    route.request_schema,
-                    f"not a readable JSON file in lambda_src/{function.source}/: {exc}",
-                )
-                continue
-            if not isinstance(schema, dict) or not isinstance(schema.get("title"), str):
-                report(
-                    f"{where}.routes[{index}].request_schema",
-                    route.request_schema,
-                    "a JSON Schema object with a title (it names the API Gateway model)",
-                )
+        problem = function.schema_problem(route)
+        if problem:
+            report(f"{where}.routes[{index}].request_schema", route.request_schema, problem)
+    if function.environment_bytes > MAX_ENVIRONMENT_BYTES:
+        report(
+            f"{where}.environment", "...", f"at most {MAX_ENVIRONMENT_BYTES} bytes of names and values in all (Lambda's limit)"
+        )
+    # A function that writes where its own bucket event fires would invoke itself forever.
+    for index, event in enumerate(function.bucket_events):
+        if event.bucket in function.writes and _overlap(event.prefix, function.object_prefix):
+            report(
+                f"{where}.bucket_events[{index}]",
+                event.model_dump(exclude_defaults=True),
+                f"the function writes to {event.bucket} under {function.object_prefix or 'any key'!r}, where this event "
+                "fires: each write would invoke it again; give the trigger and object_prefix separate prefixes",
+            )
     for variable, reference in function.environment_from.items():
         problem = _reference_problem(reference, view)
         if problem:
             report(f"{where}.environment_from.{variable}", reference, problem)
         if variable in function.environment:
             report(f"{where}.environment_from.{variable}", reference, "also set in environment: set it in one place")
+
+
+def _overlap(a: str, b: str) -> bool:
+    """Whether two key prefixes can match the same object."""
+    return a.startswith(b) or b.startswith(a)
 
 
 def _reference_problem(reference: str, view: EnvironmentView) -> str | None:

@@ -17,6 +17,11 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 # WAF rate-based rules count requests over 5 minutes; AWS accepts limits of 10 to 2,000,000,000.
 RATE_LIMIT_RANGE = (10, 2_000_000_000)
 Method = Literal["GET", "HEAD", "OPTIONS"]
+# CloudFront accepts exactly these method sets for read-only origins.
+METHOD_SETS = (("GET", "HEAD"), ("GET", "HEAD", "OPTIONS"))
+# CloudFront quotas: 25 cache behaviours per distribution; a comment of at most 128 characters.
+MAX_BEHAVIORS = 25
+MAX_COMMENT = 128
 
 
 class CachePolicySettings(Settings):
@@ -36,8 +41,17 @@ class BehaviorSettings(Settings):
     origin: str = Field(description="A declared bucket ([buckets.<name>]) that serves these paths.")
     cache_policy: str = Field(default="standard", description="A key of [cdn.cache_policies].")
     allowed_methods: tuple[Method, ...] = Field(
-        default=("GET", "HEAD"), strict=False, description="Methods viewers may use; the origins are read-only buckets."
+        default=("GET", "HEAD"),
+        strict=False,
+        description='Methods viewers may use: ["GET", "HEAD"] or ["GET", "HEAD", "OPTIONS"] (the origins are read-only buckets).',
     )
+
+    @field_validator("allowed_methods")
+    @classmethod
+    def _methods(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if tuple(sorted(value, key=["GET", "HEAD", "OPTIONS"].index)) not in METHOD_SETS:
+            raise ValueError('["GET", "HEAD"] or ["GET", "HEAD", "OPTIONS"]: the sets CloudFront accepts for a read-only origin')
+        return value
 
 
 class CdnSettings(ComponentSettings):
@@ -95,14 +109,14 @@ class CdnSettings(ComponentSettings):
     @field_validator("domain_name")
     @classmethod
     def _domain(cls, value: str | None) -> str | None:
-        if value is not None and not _FQDN.match(value):
+        if value is not None and not _FQDN.fullmatch(value):
             raise ValueError("a lowercase fully qualified domain name such as files.example.com")
         return value
 
     @field_validator("hosted_zone_id")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        if value is not None and not _ZONE_ID.match(value):
+        if value is not None and not _ZONE_ID.fullmatch(value):
             raise ValueError("a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ")
         return value
 
@@ -131,7 +145,7 @@ class CdnSettings(ComponentSettings):
                 "domain_name and hosted_zone_id go together: the certificate is validated and the alias created in that zone",
             )
         for name in self.cache_policies:
-            if not _NAME.match(name):
+            if not _NAME.fullmatch(name):
                 report(
                     f"cdn.cache_policies.{name}", name, "a name of lowercase letters, digits and hyphens, starting with a letter"
                 )
@@ -148,6 +162,11 @@ class CdnSettings(ComponentSettings):
                     behavior.cache_policy,
                     f"not a cache policy of [cdn.cache_policies]; declared: {', '.join(self.cache_policies) or 'none'}",
                 )
+        if len(self.behaviors) > MAX_BEHAVIORS:
+            report("cdn.behaviors", f"{len(self.behaviors)} behaviours", f"at most {MAX_BEHAVIORS} (a CloudFront quota)")
+        comment = f"{view.project}-{view.name} {self.description}"
+        if len(comment) > MAX_COMMENT:
+            report("cdn.description", self.description, f"the distribution's comment {comment!r} passes {MAX_COMMENT} characters")
         patterns = [b.path_pattern for b in self.behaviors]
         for i, pattern in enumerate(patterns):
             if pattern in patterns[:i]:

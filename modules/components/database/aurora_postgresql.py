@@ -254,7 +254,7 @@ class Database(Construct):
 
     def grant_connect(self, role: iam_role.IamRole, db_user: str) -> iam_role_policy.IamRolePolicy:
         """IAM database authentication as `db_user` on this cluster only."""
-        if not _DB_USER.match(db_user):
+        if not _DB_USER.fullmatch(db_user):
             raise ValueError(f"db_user = {db_user!r}: a PostgreSQL role name (lowercase letters, digits, underscores)")
         user_arn = self.account.arn("rds-db", f"dbuser:{self.cluster.cluster_resource_id}/{db_user}")
         return self._grant(

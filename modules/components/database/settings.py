@@ -64,7 +64,9 @@ class AuroraPostgresqlSettings(ComponentSettings):
     log_retention_days: LogRetentionDays = by_profile(
         development=14, production=365, description="Days the exported PostgreSQL log group keeps its events."
     )
-    log_min_duration_statement_ms: int = Field(default=1000, description="Statements slower than this are logged; -1 logs none.")
+    log_min_duration_statement_ms: int = Field(
+        default=1000, ge=-1, description="Statements slower than this are logged; -1 logs none."
+    )
     deletion_protection: bool = by_profile(
         development=False, production=True, description="RDS refuses to delete the cluster while this is on."
     )
@@ -79,7 +81,7 @@ class AuroraPostgresqlSettings(ComponentSettings):
     @field_validator("engine_version")
     @classmethod
     def _version(cls, value: str) -> str:
-        match = _VERSION.match(value)
+        match = _VERSION.fullmatch(value)
         if not match or int(match.group(1)) not in SUPPORTED_MAJOR_VERSIONS:
             raise ValueError(
                 "an Aurora PostgreSQL version MAJOR.MINOR with a major version in standard support: "
@@ -110,7 +112,7 @@ class AuroraPostgresqlSettings(ComponentSettings):
     @field_validator("database_name", "master_username")
     @classmethod
     def _identifier(cls, value: str) -> str:
-        if not re.match(r"^[a-z][a-z0-9_]{0,62}$", value) or value in ("postgres", "rdsadmin", "admin"):
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", value) or value in ("postgres", "rdsadmin", "admin"):
             raise ValueError("1 to 63 lowercase letters, digits and underscores, starting with a letter; not a reserved name")
         return value
 
@@ -143,7 +145,7 @@ class AuroraPostgresqlSettings(ComponentSettings):
     @field_validator("preferred_backup_window")
     @classmethod
     def _backup_window(cls, value: str) -> str:
-        if not _BACKUP_WINDOW.match(value):
+        if not _BACKUP_WINDOW.fullmatch(value):
             raise ValueError("hh:mm-hh:mm in UTC, e.g. 02:00-03:00")
         start, end = _backup_minutes(value)
         if (end - start) % (24 * 60) < 30:
@@ -153,7 +155,7 @@ class AuroraPostgresqlSettings(ComponentSettings):
     @field_validator("preferred_maintenance_window")
     @classmethod
     def _maintenance_window(cls, value: str) -> str:
-        if not _MAINTENANCE_WINDOW.match(value):
+        if not _MAINTENANCE_WINDOW.fullmatch(value):
             raise ValueError("ddd:hh:mm-ddd:hh:mm in UTC, e.g. sun:04:00-sun:05:00")
         start, end = _maintenance_minutes(value)
         if (end - start) % MINUTES_PER_WEEK < 30:

@@ -45,7 +45,7 @@ class MonitoringSettings(ComponentSettings):
     @field_validator("alarm_emails")
     @classmethod
     def _emails(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [v for v in value if not _EMAIL.match(v)]
+        bad = [v for v in value if not _EMAIL.fullmatch(v)]
         if bad:
             raise ValueError(f"not an e-mail address: {', '.join(map(repr, bad))}")
         if len({v.lower() for v in value}) != len(value):

@@ -17,6 +17,8 @@ INTERFACE_ENDPOINT_SERVICES: tuple[str, ...] = (
     "ec2messages", "ecr.api", "ecr.dkr", "sqs", "sns", "lambda", "monitoring",
     "events", "xray", "execute-api", "states",
 )  # fmt: skip
+# Ranges a VPC may use (Amazon VPC User Guide, "VPC CIDR blocks"): RFC 1918 and 100.64.0.0/10.
+VPC_RANGES = tuple(IPv4Network(r) for r in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
 # TOML has no CIDR type: accept the string form and parse it.
 Cidr = Annotated[IPv4Network, Strict(False)]
 
@@ -68,8 +70,9 @@ class NetworkSettings(ComponentSettings):
         # VPC CIDR blocks must be between /16 and /28 (Amazon VPC quotas).
         if not 16 <= value.prefixlen <= 28:
             raise ValueError("a VPC CIDR block must be between /16 and /28")
-        if not value.is_private:
-            raise ValueError("use a private (RFC 1918) range such as 10.0.0.0/16")
+        # Python's is_private also admits loopback and link-local ranges, which AWS refuses.
+        if not any(value.subnet_of(allowed) for allowed in VPC_RANGES):
+            raise ValueError("use a private (RFC 1918) range such as 10.0.0.0/16, or 100.64.0.0/10")
         return value
 
     @field_validator("interface_endpoints")

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from modules.core.naming import bucket_name
 from modules.core.settings import ComponentSettings, Days, EnvironmentView, Report, Settings, WebOrigins, by_profile
@@ -35,6 +35,13 @@ class LifecycleRuleSettings(Settings):
     transitions: tuple[TransitionSettings, ...] = Field(
         default=(), strict=False, description="Moves to cheaper storage classes; default none."
     )
+
+    @model_validator(mode="after")
+    def _does_something(self) -> LifecycleRuleSettings:
+        # S3 rejects a rule without an action.
+        if self.expiration_days is None and not self.transitions:
+            raise ValueError("a rule needs expiration_days or transitions: S3 rejects a rule that does nothing")
+        return self
 
     def as_terraform(self) -> dict[str, Any]:
         """The rule in Terraform JSON shape, as the AWS rules (and the gate) judge it."""
@@ -155,7 +162,7 @@ class StorageSettings(ComponentSettings):
         for key, bucket in buckets.items():
             assert isinstance(bucket, BucketSettings)
             where = f"buckets.{key}"
-            if not _BUCKET_KEY.match(key):
+            if not _BUCKET_KEY.fullmatch(key):
                 report(where, key, "a bucket key is 1 to 20 lowercase letters, digits and hyphens, starting with a letter")
                 continue
             if key in ("logs", "audit"):
