@@ -98,10 +98,16 @@ class BucketSettings(Settings):
 
     purpose: Purpose = Field(description="What the bucket holds; sets the defaults of the keys below.")
     lifecycle: tuple[LifecycleRuleSettings, ...] | None = Field(
-        default=None, strict=False, description="Lifecycle rules; default: the purpose's (see PURPOSE_DEFAULTS)."
+        default=None,
+        strict=False,
+        description="Lifecycle rules; default by purpose: uploads, temp/ expires after 7 days and the rest moves to "
+        "Standard-IA after 30; archive, Standard-IA after 30 and Glacier after 90; logs, expire after 365; static-site, none.",
     )
     cors_allowed_methods: tuple[str, ...] | None = Field(
-        default=None, strict=False, description="Methods browsers may use when CORS origins are set; default: the purpose's."
+        default=None,
+        strict=False,
+        description="Methods browsers may use when CORS origins are set; default by purpose: uploads GET, PUT, HEAD; "
+        "static-site GET, HEAD; archive and logs none. An empty list turns CORS off for the bucket.",
     )
     cors_allowed_headers: tuple[str, ...] | None = Field(
         default=None, strict=False, description="Request headers browsers may send; default: the purpose's."
