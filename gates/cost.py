@@ -268,6 +268,47 @@ def _aurora_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[Line
     return items
 
 
+def _rds_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    """RDS (not Aurora) instances: hours by class and deployment, provisioned gp3 storage,
+    backups beyond the free allowance (the provisioned size), the managed secret."""
+    usage = ctx.usage
+    instance_class = str(body.get("instance_class", ""))
+    multi_az = body.get("multi_az") is True
+    deployment = "rds_multi_az" if multi_az else "rds"
+    label = "Multi-AZ" if multi_az else "Single-AZ"
+    storage = _number(body.get("allocated_storage"), Decimal(20))
+    items = [
+        ctx.item(
+            body, f"Instance hours ({instance_class}, {label})", HOURS_PER_MONTH, f"{deployment}_instance_hour:{instance_class}"
+        ),
+        ctx.item(body, f"gp3 storage ({label})", storage, f"{deployment}_gp3_storage_gb_month"),
+    ]
+    retention = _number(body.get("backup_retention_period"), Decimal(1))
+    change = usage.number("rds", "daily_change_percent") / Decimal(100)
+    billed = max(Decimal(0), storage * change * retention - storage)
+    if billed > 0:
+        items.append(ctx.item(body, "Backup storage beyond the free allowance", billed, "rds_backup_gb_month"))
+    if body.get("manage_master_user_password") is True:
+        items.append(ctx.item(body, "Managed master secret (Secrets Manager)", Decimal(1), "secretsmanager_secret_month"))
+    retention_pi = _number(body.get("performance_insights_retention_period"), Decimal(7))
+    if body.get("performance_insights_enabled") is True and retention_pi > 7:
+        if instance_class not in AURORA_VCPUS:
+            raise MissingPrice(f"vCPU count of {instance_class}", ctx.region_of(body))
+        vcpus = AURORA_VCPUS[instance_class]
+        items.append(
+            ctx.item(
+                body,
+                f"Performance Insights retention beyond 7 days ({vcpus} vCPU)",
+                vcpus,
+                "performance_insights_long_term_vcpu_month",
+            )
+        )
+    if _number(body.get("monitoring_interval"), Decimal(0)) > 0:
+        gb = usage.number("rds", "enhanced_monitoring_gb_per_instance")
+        items.append(ctx.item(body, "Enhanced monitoring logs ingested (RDSOSMetrics)", gb, "logs_ingestion_gb"))
+    return items
+
+
 # --- storage -----------------------------------------------------------------------
 def _s3_bucket(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     bucket = str(body.get("bucket", name))
@@ -493,6 +534,7 @@ RULES: dict[str, Rule] = {
     "aws_vpc_endpoint": _vpc_endpoint,
     "aws_rds_cluster": _aurora_cluster,
     "aws_rds_cluster_instance": _aurora_instance,
+    "aws_db_instance": _rds_instance,
     "aws_s3_bucket": _s3_bucket,
     "aws_dynamodb_table": _dynamodb_table,
     "aws_cloudfront_distribution": _cloudfront,

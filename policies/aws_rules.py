@@ -341,3 +341,13 @@ def identity_policy_problems(policy: str | Mapping[str, Any]) -> tuple[list[str]
             if writes:
                 write_any.append(f'{label} allows {", ".join(writes)} on Resource "*"; scope it to the resources the role writes')
     return wildcard, write_any
+
+
+# --- RDS instance classes ----------------------------------------------------------
+# db.<family><generation>[<suffix>].<size> (RDS User Guide, "DB instance classes"); which
+# classes a Region offers is left to the price catalogue, which fails on an unknown one.
+_RDS_INSTANCE_CLASS = re.compile(r"db\.[a-z]+[0-9]+[a-z-]*\.(micro|small|medium|large|xlarge|[0-9]+xlarge)")
+
+
+def rds_instance_class_shape(instance_class: str) -> bool:
+    return bool(_RDS_INSTANCE_CLASS.fullmatch(instance_class))

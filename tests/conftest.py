@@ -70,6 +70,26 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "sses3": ("prod", {"storage": {"encryption": "s3"}}),
     "noguardduty": ("prod", {"audit": {"enable_guardduty": False}}),
     "fnvpc": ("prod", {"functions": {name: {"in_vpc": True} for name in FUNCTIONS}}),
+    "dbinit": (
+        "prod",
+        {
+            "functions": {
+                "db-init": {
+                    "source": "download_url",
+                    "in_vpc": True,
+                    "connects_to_database": True,
+                    "database_user": "app_migrator",
+                    "run_on_deploy": True,
+                    "deploy_input": {"action": "migrate"},
+                    "timeout_seconds": 300,
+                    "reserved_concurrency": 1,
+                    "environment_from": {"DB_HOST": "database.endpoint", "DB_PORT": "database.port"},
+                }
+            }
+        },
+    ),
+    "rdsdev": ("dev", {"components": {"database": "rds-postgresql"}, "database": None}),
+    "rdsprod": ("prod", {"components": {"database": "rds-postgresql"}, "database": None}),
 }
 NAT_VARIANTS = {f"nat{n}": n for n in range(4)}
 S3_BACKEND_VARIANT = "s3backend"
@@ -77,7 +97,22 @@ GRANTS_VARIANT = "grants"
 DOMAIN_VARIANT = "domain"
 API_VARIANT = "apivpc"
 # The variants that only choose components or declare parts, each gated by the tests.
-COMPOSITIONS = ("qa", "nodb", "nonet", "nocdn", "noapi", "nogeo", "extrabucket", "thumbnails", "sses3", "noguardduty", "fnvpc")
+COMPOSITIONS = (
+    "qa",
+    "nodb",
+    "nonet",
+    "nocdn",
+    "noapi",
+    "nogeo",
+    "extrabucket",
+    "thumbnails",
+    "sses3",
+    "noguardduty",
+    "fnvpc",
+    "dbinit",
+    "rdsdev",
+    "rdsprod",
+)
 
 
 def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any
 from modules.components.api.settings import ApiSettings, FunctionSettings
 from modules.components.audit.settings import AuditSettings
 from modules.components.cdn.settings import CdnSettings
+from modules.components.database.rds_settings import RdsPostgresqlSettings
 from modules.components.database.settings import AuroraPostgresqlSettings
 from modules.components.metadata_table.settings import MetadataTableSettings
 from modules.components.monitoring.settings import MonitoringSettings
@@ -78,7 +79,12 @@ REGISTRY: tuple[Component, ...] = (
                 settings=AuroraPostgresqlSettings,
                 builder="modules.components.database.aurora_postgresql:build",
                 summary="Aurora PostgreSQL, serverless v2 or provisioned.",
-            )
+            ),
+            "rds-postgresql": Variant(
+                settings=RdsPostgresqlSettings,
+                builder="modules.components.database.rds_postgresql:build",
+                summary="One RDS for PostgreSQL instance, Multi-AZ under the production profile.",
+            ),
         },
         needs=("network",),
     ),

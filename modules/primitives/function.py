@@ -52,7 +52,7 @@ class Function(Construct):
         super().__init__(scope, id)
         self.props = props
         target = props.build_dir / f"{props.source}.zip"
-        code_hash = build(LAMBDA_SRC / props.source, LAMBDA_SRC / "shared", target)
+        self.code_hash = code_hash = build(LAMBDA_SRC / props.source, LAMBDA_SRC / "shared", target)
         asset = TerraformAsset(self, "package", path=str(target), type=AssetType.FILE)
         self.log_group = cloudwatch_log_group.CloudwatchLogGroup(
             self, "logs", name=f"/aws/lambda/{props.name}", retention_in_days=props.log_retention_days, kms_key_id=props.key.arn

@@ -35,6 +35,9 @@ daily_change_percent = 5
 serverless_active_hours = 200
 serverless_average_acu = 1.5
 enhanced_monitoring_gb_per_instance = 0.5
+[rds]
+daily_change_percent = 10
+enhanced_monitoring_gb_per_instance = 0.5
 [s3]
 standard_gb = 2
 standard_ia_gb = 0
@@ -143,6 +146,32 @@ def test_aurora_cluster_storage_io_backup_beyond_free_and_managed_secret(tmp_pat
         (75, "aurora_backup_gb_month", US),
         (1, "secretsmanager_secret_month", US),
     )
+
+
+def test_rds_instance_multi_az_hours_storage_backup_beyond_free_secret_and_monitoring(tmp_path: Path) -> None:
+    instance = {
+        "engine": "postgres",
+        "instance_class": "db.m6g.large",
+        "multi_az": True,
+        "allocated_storage": 100,
+        "backup_retention_period": 14,
+        "manage_master_user_password": True,
+        "monitoring_interval": 60,
+    }
+    result = run(tmp_path, {"aws_db_instance": {"db": instance}})
+    # 100 GB x 10 % x 14 days = 140 GB of backups, of which 100 GB (the provisioned size) are free.
+    assert cost_of(result, "aws_db_instance.db") == money(
+        (730, "rds_multi_az_instance_hour:db.m6g.large"),
+        (100, "rds_multi_az_gp3_storage_gb_month"),
+        (40, "rds_backup_gb_month"),
+        (1, "secretsmanager_secret_month"),
+        (0.5, "logs_ingestion_gb"),
+    )
+
+
+def test_rds_instance_class_without_a_price_is_unpriced(tmp_path: Path) -> None:
+    result = run(tmp_path, {"aws_db_instance": {"db": {"engine": "postgres", "instance_class": "db.x2iedn.32xlarge"}}})
+    assert [u.address for u in result.unpriced] == ["aws_db_instance.db"]
 
 
 def test_aurora_backup_within_the_free_allowance_costs_nothing(tmp_path: Path) -> None:

@@ -5,13 +5,22 @@ grant_* methods of the parts it names."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from constructs import Construct
 
 from modules.components.api.settings import ApiSettings, FunctionSettings
-from modules.core.aws import cloudwatch_event_rule, cloudwatch_event_target, lambda_permission, s3_bucket_notification, sqs_queue
+from modules.core.aws import (
+    cloudwatch_event_rule,
+    cloudwatch_event_target,
+    lambda_invocation,
+    lambda_permission,
+    s3_bucket_notification,
+    sqs_queue,
+)
 from modules.core.context import BuildContext
 from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, WidgetSpec
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
@@ -105,7 +114,9 @@ class Api(Construct):
                     security_group_ids=[network.app_security_group_id] if network else [],
                 ),
             )
-            self._grant(key, declared, ports)
+            granted = self._grant(key, declared, ports)
+            if declared.run_on_deploy:
+                self._run_on_deploy(key, declared, granted)
         self._bucket_events(ctx, functions, ports)
         self._schedules(functions)
 
@@ -174,19 +185,21 @@ class Api(Construct):
             values[variable] = value
         return values
 
-    def _grant(self, key: str, declared: FunctionSettings, ports: Ports) -> None:
+    def _grant(self, key: str, declared: FunctionSettings, ports: Ports) -> list[Any]:
+        """The function's grants, by its declared intent; returns the policies it got."""
         role = self.functions[key].role
         prefix = declared.object_prefix
+        made: list[Any] = []
         if declared.reads or declared.writes or declared.deletes:
             assert ports.storage is not None
             buckets = ports.storage.buckets
             for bucket in declared.reads:
                 # HeadObject is authorized by s3:GetObject.
-                buckets[bucket].grant_read(role, prefix)
+                made.append(buckets[bucket].grant_read(role, prefix))
             for bucket in declared.writes:
-                buckets[bucket].grant_put(role, prefix)
+                made.append(buckets[bucket].grant_put(role, prefix))
             for bucket in declared.deletes:
-                buckets[bucket].grant_delete(role, prefix)
+                made.append(buckets[bucket].grant_delete(role, prefix))
         if declared.table_access:
             table = ports.metadata_table
             assert table is not None
@@ -197,10 +210,11 @@ class Api(Construct):
                 "read-write": table.grant_read_write,
             }
             for access in declared.table_access:
-                grants[access](role)
+                made.append(grants[access](role))
         if declared.connects_to_database:
             assert ports.database is not None
-            ports.database.grant_connect(role, declared.database_user or key.replace("-", "_"))
+            made.append(ports.database.grant_connect(role, declared.database_user or key.replace("-", "_")))
+        return made
 
     def _bucket_events(self, ctx: BuildContext, functions: Mapping[str, FunctionSettings], ports: Ports) -> None:
         by_bucket: dict[str, list[tuple[str, int, Any]]] = {}
@@ -242,6 +256,23 @@ class Api(Construct):
                 ],
                 depends_on=permissions,
             )
+
+    def _run_on_deploy(self, key: str, declared: FunctionSettings, granted: list[Any]) -> None:
+        """Invoke the function once when it is first applied, and again whenever its code or
+        its input changes (a changed trigger replaces the invocation), after its grants exist."""
+        function = self.functions[key]
+        document = json.dumps(declared.deploy_input, sort_keys=True)
+        lambda_invocation.LambdaInvocation(
+            self,
+            f"{key}-on-deploy",
+            function_name=function.function.function_name,
+            input=document,
+            triggers={
+                "code": function.code_hash,
+                "input": hashlib.sha256(document.encode()).hexdigest(),
+            },
+            depends_on=[function.function, *granted],
+        )
 
     def _schedules(self, functions: Mapping[str, FunctionSettings]) -> None:
         for key, declared in functions.items():

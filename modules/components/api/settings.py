@@ -140,6 +140,14 @@ class FunctionSettings(Settings):
     )
     schedule: str | None = Field(default=None, description="EventBridge schedule such as rate(5 minutes) or cron(0 3 * * ? *).")
     alarm_errors: int = Field(default=5, ge=1, description="Errors in 5 minutes that raise the function's alarm.")
+    run_on_deploy: bool = Field(
+        default=False,
+        description="Invoke once during terraform apply, and again when its code or deploy_input changes (database "
+        "initialisation, seed data). It runs with its own grants only, must be idempotent, and a failure fails the apply.",
+    )
+    deploy_input: dict[str, str] = Field(
+        default_factory=dict, description="The event (a JSON object of strings) a run_on_deploy invocation receives."
+    )
 
     @field_validator("source")
     @classmethod
@@ -389,6 +397,10 @@ def _check_function(name: str, function: FunctionSettings, view: EnvironmentView
             report(f"{where}.connects_to_database", True, 'needs components.database, which is "none"')
         if not function.in_vpc:
             report(f"{where}.connects_to_database", True, "the database is reachable only inside the VPC: set in_vpc = true")
+    if function.deploy_input and not function.run_on_deploy:
+        report(
+            f"{where}.deploy_input", function.deploy_input, "only a run_on_deploy function receives it: set run_on_deploy = true"
+        )
     for index, route in enumerate(function.routes):
         problem = function.schema_problem(route)
         if problem:

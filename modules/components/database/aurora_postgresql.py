@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
+from modules.components.database.postgresql import POSTGRES_PORT, enhanced_monitoring_role, grant, grant_connect, house_parameters
 from modules.components.database.settings import AuroraPostgresqlSettings
 from modules.core.aws import (
     cloudwatch_log_group,
@@ -16,7 +16,6 @@ from modules.core.aws import (
     db_subnet_group,
     iam_role,
     iam_role_policy,
-    iam_role_policy_attachment,
     rds_cluster,
     rds_cluster_instance,
     rds_cluster_parameter_group,
@@ -28,7 +27,6 @@ from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.logs import accept_short_retention
 from modules.core.ports import DatabasePort, NetworkPort, Parts, Ports
 
-POSTGRES_PORT = 5432
 MB = 1024 * 1024
 # The actions the RDS Data API needs on a cluster (RDS Data API reference, "Authorizing access").
 DATA_API_ACTIONS = (
@@ -88,14 +86,6 @@ class Database(Construct):
             description=f"Database subnets of {name} (no route to the internet)",
             subnet_ids=network.database_subnet_ids,
         )
-        house_parameters = {
-            "rds.force_ssl": "1",
-            "log_min_duration_statement": str(settings.log_min_duration_statement_ms),
-            "log_connections": "1",
-            "log_disconnections": "1",
-            "log_lock_waits": "1",
-            "log_statement": "ddl",
-        }
         self.cluster_parameter_group = rds_cluster_parameter_group.RdsClusterParameterGroup(
             self,
             "cluster-parameters",
@@ -104,7 +94,9 @@ class Database(Construct):
             description=f"{name}: TLS required, slow statements, connections and DDL logged",
             parameter=[
                 rds_cluster_parameter_group.RdsClusterParameterGroupParameter(name=k, value=v, apply_method="pending-reboot")
-                for k, v in sorted({**house_parameters, **settings.cluster_parameters}.items())
+                for k, v in sorted(
+                    {**house_parameters(settings.log_min_duration_statement_ms), **settings.cluster_parameters}.items()
+                )
             ],
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
@@ -120,7 +112,11 @@ class Database(Construct):
             ],
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
-        self.monitoring_role = self._monitoring_role() if settings.monitoring_interval_seconds else None
+        self.monitoring_role = (
+            enhanced_monitoring_role(self, account, name, "this cluster's instances")
+            if settings.monitoring_interval_seconds
+            else None
+        )
 
         serverless = settings.capacity == "serverless"
         self.cluster = rds_cluster.RdsCluster(
@@ -203,23 +199,6 @@ class Database(Construct):
             for index in range(settings.instances)
         ]
 
-    def _monitoring_role(self) -> iam_role.IamRole:
-        role = iam_role.IamRole(
-            self,
-            "monitoring-role",
-            name=f"{self.name}-rds-monitoring",
-            description="Lets RDS enhanced monitoring publish OS metrics of this cluster's instances",
-            assume_role_policy=self.account.assume_role_policy("monitoring.rds.amazonaws.com"),
-        )
-        iam_role_policy_attachment.IamRolePolicyAttachment(
-            self,
-            "monitoring-policy",
-            role=role.name,
-            # AWS-managed, and scoped by AWS to writing the RDSOSMetrics log group.
-            policy_arn=f"arn:{self.account.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
-        )
-        return role
-
     @property
     def secret_arn(self) -> str:
         return self.cluster.master_user_secret.get(0).secret_arn
@@ -254,24 +233,10 @@ class Database(Construct):
 
     def grant_connect(self, role: iam_role.IamRole, db_user: str) -> iam_role_policy.IamRolePolicy:
         """IAM database authentication as `db_user` on this cluster only."""
-        if not _DB_USER.fullmatch(db_user):
-            raise ValueError(f"db_user = {db_user!r}: a PostgreSQL role name (lowercase letters, digits, underscores)")
-        user_arn = self.account.arn("rds-db", f"dbuser:{self.cluster.cluster_resource_id}/{db_user}")
-        return self._grant(
-            role,
-            f"connect-{db_user}",
-            [{"Sid": "ConnectAsUser", "Effect": "Allow", "Action": "rds-db:connect", "Resource": user_arn}],
-        )
+        return grant_connect(self, self.account, self.name, self.cluster.cluster_resource_id, role, db_user)
 
     def _grant(self, role: iam_role.IamRole, purpose: str, statements: list[dict[str, Any]]) -> iam_role_policy.IamRolePolicy:
-        grantee = role.node.path.replace("/", "-")
-        return iam_role_policy.IamRolePolicy(
-            self,
-            f"grant-{purpose}-{grantee}",
-            name=f"{self.name}-{purpose}",
-            role=role.id,
-            policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-        )
+        return grant(self, self.name, role, purpose, statements)
 
 
 def build(scope: Construct, ctx: BuildContext, settings: AuroraPostgresqlSettings, ports: Ports, parts: Parts) -> Contributions:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from modules.core.settings import ComponentSettings, EnvironmentView, LogRetentionDays, Report, by_profile
 from policies import aws_rules
@@ -26,10 +26,70 @@ _MAINTENANCE_WINDOW = re.compile(
 MINUTES_PER_WEEK = 7 * 24 * 60
 
 
+# Rules both PostgreSQL variants share (RDS User Guide and Aurora User Guide), declared once.
+def _engine_version(value: str) -> str:
+    match = _VERSION.fullmatch(value)
+    if not match or int(match.group(1)) not in SUPPORTED_MAJOR_VERSIONS:
+        raise ValueError(
+            "a PostgreSQL version MAJOR.MINOR with a major version in standard support: "
+            + ", ".join(map(str, SUPPORTED_MAJOR_VERSIONS))
+        )
+    return value
+
+
+def _identifier(value: str) -> str:
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", value) or value in ("postgres", "rdsadmin", "admin"):
+        raise ValueError("1 to 63 lowercase letters, digits and underscores, starting with a letter; not a reserved name")
+    return value
+
+
+def _backup_days(value: int) -> int:
+    _raise(aws_rules.backup_retention_problems(value))
+    return value
+
+
+def _pi_days(value: int) -> int:
+    _raise(aws_rules.pi_retention_problems(value))
+    return value
+
+
+def _monitoring_interval(value: int) -> int:
+    if value not in MONITORING_INTERVALS:
+        raise ValueError("one of " + ", ".join(map(str, MONITORING_INTERVALS)))
+    return value
+
+
+def _backup_window(value: str) -> str:
+    if not _BACKUP_WINDOW.fullmatch(value):
+        raise ValueError("hh:mm-hh:mm in UTC, e.g. 02:00-03:00")
+    start, end = _backup_minutes(value)
+    if (end - start) % (24 * 60) < 30:
+        raise ValueError("the backup window must last at least 30 minutes")
+    return value
+
+
+def _maintenance_window(value: str) -> str:
+    if not _MAINTENANCE_WINDOW.fullmatch(value):
+        raise ValueError("ddd:hh:mm-ddd:hh:mm in UTC, e.g. sun:04:00-sun:05:00")
+    start, end = _maintenance_minutes(value)
+    if (end - start) % MINUTES_PER_WEEK < 30:
+        raise ValueError("the maintenance window must last at least 30 minutes")
+    return value
+
+
+EngineVersion = Annotated[str, AfterValidator(_engine_version)]
+DbIdentifier = Annotated[str, AfterValidator(_identifier)]
+BackupRetentionDays = Annotated[int, AfterValidator(_backup_days)]
+PiRetentionDays = Annotated[int, AfterValidator(_pi_days)]
+MonitoringInterval = Annotated[int, AfterValidator(_monitoring_interval)]
+BackupWindow = Annotated[str, AfterValidator(_backup_window)]
+MaintenanceWindow = Annotated[str, AfterValidator(_maintenance_window)]
+
+
 class AuroraPostgresqlSettings(ComponentSettings):
     """Aurora PostgreSQL in the database subnets: encrypted, IAM authentication, TLS only."""
 
-    engine_version: str = Field(default="16.6", description="Aurora PostgreSQL MAJOR.MINOR; 16.6 can pause at 0 ACU.")
+    engine_version: EngineVersion = Field(default="16.6", description="Aurora PostgreSQL MAJOR.MINOR; 16.6 can pause at 0 ACU.")
     capacity: Literal["serverless", "provisioned"] = by_profile(
         development="serverless", production="provisioned", description="Aurora Serverless v2 or provisioned instances."
     )
@@ -47,20 +107,24 @@ class AuroraPostgresqlSettings(ComponentSettings):
     storage_type: Literal["standard", "io-optimized"] = Field(
         default="standard", description="Aurora Standard (pay per I/O) or I/O-Optimized."
     )
-    database_name: str = Field(default="app", description="Initial database.")
-    master_username: str = Field(
+    database_name: DbIdentifier = Field(default="app", description="Initial database.")
+    master_username: DbIdentifier = Field(
         default="app_admin", description="Master user; RDS generates its password and keeps it in Secrets Manager."
     )
-    backup_retention_days: int = by_profile(development=1, production=7, description="Automated backup retention, 1 to 35 days.")
-    preferred_backup_window: str = Field(
+    backup_retention_days: BackupRetentionDays = by_profile(
+        development=1, production=7, description="Automated backup retention, 1 to 35 days."
+    )
+    preferred_backup_window: BackupWindow = Field(
         default="02:00-03:00", description="Daily backup window, UTC hh:mm-hh:mm, at least 30 minutes."
     )
-    preferred_maintenance_window: str = Field(
+    preferred_maintenance_window: MaintenanceWindow = Field(
         default="sun:04:00-sun:05:00",
         description="Weekly maintenance window, UTC ddd:hh:mm-ddd:hh:mm, at least 30 minutes, apart from the backup window.",
     )
-    performance_insights_retention_days: int = Field(default=7, description="7 (free) or a multiple of 31 up to 731.")
-    monitoring_interval_seconds: int = Field(default=60, description="Enhanced monitoring interval; 0 turns it off.")
+    performance_insights_retention_days: PiRetentionDays = Field(default=7, description="7 (free) or a multiple of 31 up to 731.")
+    monitoring_interval_seconds: MonitoringInterval = Field(
+        default=60, description="Enhanced monitoring interval; 0 turns it off."
+    )
     log_retention_days: LogRetentionDays = by_profile(
         development=14, production=365, description="Days the exported PostgreSQL log group keeps its events."
     )
@@ -77,17 +141,6 @@ class AuroraPostgresqlSettings(ComponentSettings):
     alarm_cpu_percent: int = Field(default=80, ge=1, le=100, description="CPU percent that raises the database alarm.")
     alarm_freeable_memory_mb: int = Field(default=256, ge=1, description="Freeable memory floor of provisioned instances.")
     alarm_connections: int = Field(default=500, ge=1, description="Connections that raise the database alarm.")
-
-    @field_validator("engine_version")
-    @classmethod
-    def _version(cls, value: str) -> str:
-        match = _VERSION.fullmatch(value)
-        if not match or int(match.group(1)) not in SUPPORTED_MAJOR_VERSIONS:
-            raise ValueError(
-                "an Aurora PostgreSQL version MAJOR.MINOR with a major version in standard support: "
-                + ", ".join(map(str, SUPPORTED_MAJOR_VERSIONS))
-            )
-        return value
 
     @field_validator("instance_class")
     @classmethod
@@ -109,57 +162,11 @@ class AuroraPostgresqlSettings(ComponentSettings):
             raise ValueError("300 to 86400 seconds (5 minutes to 1 day)")
         return value
 
-    @field_validator("database_name", "master_username")
-    @classmethod
-    def _identifier(cls, value: str) -> str:
-        if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", value) or value in ("postgres", "rdsadmin", "admin"):
-            raise ValueError("1 to 63 lowercase letters, digits and underscores, starting with a letter; not a reserved name")
-        return value
-
-    @field_validator("backup_retention_days")
-    @classmethod
-    def _backup(cls, value: int) -> int:
-        _raise(aws_rules.backup_retention_problems(value))
-        return value
-
-    @field_validator("performance_insights_retention_days")
-    @classmethod
-    def _pi(cls, value: int) -> int:
-        _raise(aws_rules.pi_retention_problems(value))
-        return value
-
-    @field_validator("monitoring_interval_seconds")
-    @classmethod
-    def _monitoring(cls, value: int) -> int:
-        if value not in MONITORING_INTERVALS:
-            raise ValueError("one of " + ", ".join(map(str, MONITORING_INTERVALS)))
-        return value
-
     @field_validator("cluster_parameters")
     @classmethod
     def _house_parameters(cls, value: dict[str, str]) -> dict[str, str]:
         if "rds.force_ssl" in value:
             raise ValueError("rds.force_ssl is always 1: clients must use TLS; remove it from cluster_parameters")
-        return value
-
-    @field_validator("preferred_backup_window")
-    @classmethod
-    def _backup_window(cls, value: str) -> str:
-        if not _BACKUP_WINDOW.fullmatch(value):
-            raise ValueError("hh:mm-hh:mm in UTC, e.g. 02:00-03:00")
-        start, end = _backup_minutes(value)
-        if (end - start) % (24 * 60) < 30:
-            raise ValueError("the backup window must last at least 30 minutes")
-        return value
-
-    @field_validator("preferred_maintenance_window")
-    @classmethod
-    def _maintenance_window(cls, value: str) -> str:
-        if not _MAINTENANCE_WINDOW.fullmatch(value):
-            raise ValueError("ddd:hh:mm-ddd:hh:mm in UTC, e.g. sun:04:00-sun:05:00")
-        start, end = _maintenance_minutes(value)
-        if (end - start) % MINUTES_PER_WEEK < 30:
-            raise ValueError("the maintenance window must last at least 30 minutes")
         return value
 
     def check(self, view: EnvironmentView, report: Report) -> None:

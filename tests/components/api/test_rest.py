@@ -363,3 +363,21 @@ def test_handlers_import_nothing_from_the_infrastructure(purpose: str) -> None:
     for path in [*folder.glob("*.py"), *Path(ROOT / "lambda_src" / "shared").glob("*.py")]:
         text = path.read_text()
         assert not re.search(r"^\s*(from|import)\s+(modules|gates|cdktf|constructs)\b", text, re.M), path
+
+
+def test_a_run_on_deploy_function_is_invoked_after_its_grants_and_again_when_code_or_input_change(
+    synthesized: dict[str, Stack],
+) -> None:
+    stack = synthesized["dbinit"]
+    (invocation,) = stack.of_type("aws_lambda_invocation").values()
+    function = stack.deref(invocation["function_name"])
+    assert function["function_name"] == "filehub-dbinit-db-init"
+    assert json.loads(invocation["input"]) == {"action": "migrate"}
+    assert invocation["triggers"]["code"] == function["source_code_hash"]
+    assert len(invocation["triggers"]["input"]) == 64
+    connect = [p for p in stack.of_type("aws_iam_role_policy").values() if p["name"] == "filehub-dbinit-connect-app_migrator"]
+    assert len(connect) == 1 and json.loads(connect[0]["policy"])["Statement"][0]["Action"] == "rds-db:connect"
+    depends = invocation["depends_on"]
+    assert any(d.startswith("aws_iam_role_policy.database_grant-connect-app_migrator") for d in depends)
+    assert function["environment"]["variables"]["DB_PORT"] == "5432"
+    assert function["environment"]["variables"]["DB_HOST"].startswith("${aws_rds_cluster.database_cluster_")
