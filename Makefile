@@ -24,12 +24,13 @@ export CHECKPOINT_DISABLE := 1
 ENV ?=
 ENVS := $(basename $(notdir $(wildcard environments/*.toml)))
 
-.PHONY: golden imports docs ci-environments help install check synth test e2e prices lint plan deploy diff cli bench clean require-env outputs validate cost-comment ruff mypy
+.PHONY: examples golden imports docs ci-environments help install check synth test e2e prices lint plan deploy diff cli bench clean require-env outputs validate cost-comment ruff mypy
 
 help:
 	@echo "make check            synthesize every stack and run the gates (no AWS account needed)"
 	@echo "make test             run the test suite"
 	@echo "make synth            synthesize every stack into cdktf.out/stacks/"
+	@echo "make examples         synthesize and gate the example systems of examples/"
 	@echo "make plan ENV=prod    gates, then terraform init/plan in cdktf.out/stacks/prod"
 	@echo "make deploy ENV=prod  gates, plan, then apply after confirmation (AUTO_APPROVE=1 in CI)"
 	@echo "make diff ENV=prod    cdktf diff through the pinned cdktf CLI"
@@ -71,6 +72,10 @@ check: install
 	@if [ -n "$(COMPARE_TO)" ] && [ ! -e "$(COMPARE_TO)" ]; then \
 	  echo "COMPARE_TO=$(COMPARE_TO) does not exist: no cost comparison in this run." >&2; fi
 	$(PY) main.py --gate $(if $(wildcard $(COMPARE_TO)),--compare-to $(COMPARE_TO),)
+
+# The seed systems of examples/, each its own system: synthesized and gated in one run.
+examples: install
+	$(PY) main.py --gate --independent --environments-dir examples --outdir cdktf.out/examples
 
 # One Markdown file with every environment's cost table, for a pull-request comment.
 cost-comment:

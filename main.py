@@ -31,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out")))
     parser.add_argument("--gate", action="store_true", help="run the gates on the synthesized environment stacks")
     parser.add_argument(
+        "--independent",
+        action="store_true",
+        help="the files are separate systems (examples): no shared state bucket, no bootstrap stack",
+    )
+    parser.add_argument(
         "--compare-to",
         type=Path,
         metavar="REPORTS",
@@ -47,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         # the arguments parsed, so --help stays instant.
         from modules.app import build_app
 
-        app, configs = build_app(args.environments_dir, args.outdir, args.envs)
+        app, configs = build_app(args.environments_dir, args.outdir, args.envs, bootstrap=not args.independent)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -59,8 +64,13 @@ def main(argv: list[str] | None = None) -> int:
                 args.outdir.rmdir()
         raise
     app.synth()
-    stacks = [args.outdir / "stacks" / name for name in [*(c.name for c in configs), "bootstrap"]]
-    print(f"Synthesized {', '.join(c.name for c in configs)} and bootstrap into {args.outdir}/stacks/")
+    names = [c.name for c in configs] + ([] if args.independent else ["bootstrap"])
+    stacks = [args.outdir / "stacks" / name for name in names]
+    print(
+        f"Synthesized {', '.join(names[:-1])} and {names[-1]} into {args.outdir}/stacks/"
+        if len(names) > 1
+        else f"Synthesized {names[0]} into {args.outdir}/stacks/"
+    )
     if not args.gate:
         return 0
     from gates.cli import main as gates_main

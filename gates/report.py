@@ -22,6 +22,7 @@ _INVENTORY = (
     ("aws_security_group", "SGs"),
     ("aws_s3_bucket", "buckets"),
     ("aws_rds_cluster", "DB clusters"),
+    ("aws_db_instance", "DB instances"),
     ("aws_lambda_function", "functions"),
     ("aws_api_gateway_rest_api", "APIs"),
 )

@@ -10,15 +10,18 @@ from modules.assembly import BootstrapStack, FoundationStack
 from modules.config import EnvironmentConfig, load_environments
 
 
-def build_app(environments_dir: Path, outdir: Path, names: list[str] | None = None) -> tuple[App, list[EnvironmentConfig]]:
+def build_app(
+    environments_dir: Path, outdir: Path, names: list[str] | None = None, *, bootstrap: bool = True
+) -> tuple[App, list[EnvironmentConfig]]:
     """Validate every environment first (raises ConfigError), then compose the stacks.
 
     Nothing is written until the caller calls `app.synth()`, so an invalid file
     leaves `cdktf.out/` as it was.
     """
-    configs = load_environments(environments_dir, names)
+    configs = load_environments(environments_dir, names, shared_state=bootstrap)
     app = App(outdir=str(outdir))
     for config in configs:
         FoundationStack(app, config)
-    BootstrapStack(app, configs)
+    if bootstrap:
+        BootstrapStack(app, configs)
     return app, configs

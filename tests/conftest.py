@@ -20,6 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+EXAMPLES = ROOT / "examples"
+EXAMPLE_NAMES = tuple(sorted(p.stem for p in EXAMPLES.glob("*.toml")))
 EXISTING_USER_POOL_ARN = "arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_Existing1"
 FUNCTIONS = ("upload-url", "download-url", "object-processor")
 
@@ -229,8 +231,10 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory, environments_dir: Path) 
 
     outdir = tmp_path_factory.mktemp("cdktf.out")
     configs = load_environments(environments_dir)
+    # The example systems are separate systems (no shared state); built in the same App.
+    examples = load_environments(EXAMPLES, shared_state=False) if EXAMPLE_NAMES else []
     app = App(outdir=str(outdir))
-    stacks = {config.name: FoundationStack(app, config) for config in configs}
+    stacks = {config.name: FoundationStack(app, config) for config in [*configs, *examples]}
     # The bootstrap stack of the shipped files, as `make check` builds it.
     BootstrapStack(app, [c for c in configs if c.name in ("dev", "prod")])
     # A role granted the database, two buckets and the table through their ports.

@@ -293,11 +293,12 @@ def _parts(file: str, table: str, raw: Any, model: type[Settings], profile: Any,
     return declared
 
 
-def load_environments(directory: Path, names: list[str] | None = None) -> list[EnvironmentConfig]:
+def load_environments(directory: Path, names: list[str] | None = None, *, shared_state: bool = True) -> list[EnvironmentConfig]:
     """Load the named environments (default: every *.toml in the folder), all problems at once.
 
     Files that agree on nothing else must agree on the state bucket: one bootstrap
-    stack creates it for all of them.
+    stack creates it for all of them. `shared_state=False` is for files that are
+    separate systems (the examples), each with its own state.
     """
     root = directory.parent
     # Hidden files and editor leftovers (.#dev.toml) are not environments.
@@ -325,7 +326,7 @@ def load_environments(directory: Path, names: list[str] | None = None) -> list[E
         problems.append(
             Problem(file=str(directory.relative_to(root)), key="", value=MISSING, allowed="no *.toml environment files found")
         )
-    if not problems:
+    if not problems and shared_state:
         first = configs[0]
         for other in configs[1:]:
             for attr in ("bucket", "region"):
