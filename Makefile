@@ -75,7 +75,9 @@ check: install
 
 # The seed systems of examples/, each its own system: synthesized and gated in one run.
 examples: install
-	$(PY) main.py --gate --independent --environments-dir examples --outdir cdktf.out/examples
+	@if ls examples/*.toml >/dev/null 2>&1; then \
+	  $(PY) main.py --gate --independent --environments-dir examples --outdir cdktf.out/examples; \
+	else echo "No examples/*.toml to gate."; fi
 
 # One Markdown file with every environment's cost table, for a pull-request comment.
 cost-comment:

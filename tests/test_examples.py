@@ -28,10 +28,6 @@ def gated(synth_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[su
     return result, reports
 
 
-def test_there_are_examples() -> None:
-    assert len(EXAMPLE_NAMES) >= 1, "examples/ holds the seed systems"
-
-
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_every_example_passes_every_gate_within_its_budget(gated: tuple[subprocess.CompletedProcess[str], Path], name: str) -> None:
     result, reports = gated
