@@ -29,7 +29,9 @@ def gated(synth_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[su
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_every_example_passes_every_gate_within_its_budget(gated: tuple[subprocess.CompletedProcess[str], Path], name: str) -> None:
+def test_every_example_passes_every_gate_within_its_budget(
+    gated: tuple[subprocess.CompletedProcess[str], Path], name: str
+) -> None:
     result, reports = gated
     summary = json.loads((reports / name / "summary.json").read_text())
     assert summary["passed"] is True, result.stdout + result.stderr
