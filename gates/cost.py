@@ -218,13 +218,7 @@ def _aurora_cluster(ctx: Context, name: str, body: dict[str, Any]) -> list[LineI
     ]
     if not optimized:
         items.append(ctx.item(body, "I/O requests (millions)", usage.number("aurora", "io_millions"), "aurora_io_million"))
-    # Backup storage up to the cluster's size is free; beyond it, each retained day of
-    # changes is billed (Aurora pricing, "Backup storage").
-    retention = _number(body.get("backup_retention_period"), Decimal(1))
-    change = usage.number("aurora", "daily_change_percent") / Decimal(100)
-    billed = max(Decimal(0), storage * change * retention - storage)
-    if billed > 0:
-        items.append(ctx.item(body, "Backup storage beyond the free allowance", billed, "aurora_backup_gb_month"))
+    items += _backup_beyond_free(ctx, body, storage, "aurora")
     if body.get("manage_master_user_password") is True:
         items.append(ctx.item(body, "Managed master secret (Secrets Manager)", Decimal(1), "secretsmanager_secret_month"))
     return items
@@ -248,6 +242,23 @@ def _aurora_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[Line
         optimized = cluster.get("storage_type") == "aurora-iopt1"
         price_id = f"aurora_{'iopt_' if optimized else ''}instance_hour:{instance_class}"
         items.append(ctx.item(body, f"Instance hours ({instance_class})", HOURS_PER_MONTH, price_id))
+    return items + _instance_extras(ctx, body, instance_class, "aurora")
+
+
+def _backup_beyond_free(ctx: Context, body: dict[str, Any], storage: Decimal, section: str) -> list[LineItem]:
+    """Backup storage up to the database's size is free; beyond it, each retained day of
+    changes is billed (Aurora and RDS pricing, "Backup storage")."""
+    retention = _number(body.get("backup_retention_period"), Decimal(1))
+    change = ctx.usage.number(section, "daily_change_percent") / Decimal(100)
+    billed = max(Decimal(0), storage * change * retention - storage)
+    if billed <= 0:
+        return []
+    return [ctx.item(body, "Backup storage beyond the free allowance", billed, f"{section}_backup_gb_month")]
+
+
+def _instance_extras(ctx: Context, body: dict[str, Any], instance_class: str, section: str) -> list[LineItem]:
+    """Performance Insights beyond the free 7 days (per vCPU) and enhanced-monitoring logs."""
+    items: list[LineItem] = []
     retention = _number(body.get("performance_insights_retention_period"), Decimal(7))
     if body.get("performance_insights_enabled") is True and retention > 7:
         if instance_class not in AURORA_VCPUS:
@@ -261,9 +272,8 @@ def _aurora_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[Line
                 "performance_insights_long_term_vcpu_month",
             )
         )
-    interval = _number(body.get("monitoring_interval"), Decimal(0))
-    if interval > 0:
-        gb = usage.number("aurora", "enhanced_monitoring_gb_per_instance")
+    if _number(body.get("monitoring_interval"), Decimal(0)) > 0:
+        gb = ctx.usage.number(section, "enhanced_monitoring_gb_per_instance")
         items.append(ctx.item(body, "Enhanced monitoring logs ingested (RDSOSMetrics)", gb, "logs_ingestion_gb"))
     return items
 
@@ -271,7 +281,6 @@ def _aurora_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[Line
 def _rds_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     """RDS (not Aurora) instances: hours by class and deployment, provisioned gp3 storage,
     backups beyond the free allowance (the provisioned size), the managed secret."""
-    usage = ctx.usage
     instance_class = str(body.get("instance_class", ""))
     multi_az = body.get("multi_az") is True
     deployment = "rds_multi_az" if multi_az else "rds"
@@ -283,30 +292,10 @@ def _rds_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[LineIte
         ),
         ctx.item(body, f"gp3 storage ({label})", storage, f"{deployment}_gp3_storage_gb_month"),
     ]
-    retention = _number(body.get("backup_retention_period"), Decimal(1))
-    change = usage.number("rds", "daily_change_percent") / Decimal(100)
-    billed = max(Decimal(0), storage * change * retention - storage)
-    if billed > 0:
-        items.append(ctx.item(body, "Backup storage beyond the free allowance", billed, "rds_backup_gb_month"))
+    items += _backup_beyond_free(ctx, body, storage, "rds")
     if body.get("manage_master_user_password") is True:
         items.append(ctx.item(body, "Managed master secret (Secrets Manager)", Decimal(1), "secretsmanager_secret_month"))
-    retention_pi = _number(body.get("performance_insights_retention_period"), Decimal(7))
-    if body.get("performance_insights_enabled") is True and retention_pi > 7:
-        if instance_class not in AURORA_VCPUS:
-            raise MissingPrice(f"vCPU count of {instance_class}", ctx.region_of(body))
-        vcpus = AURORA_VCPUS[instance_class]
-        items.append(
-            ctx.item(
-                body,
-                f"Performance Insights retention beyond 7 days ({vcpus} vCPU)",
-                vcpus,
-                "performance_insights_long_term_vcpu_month",
-            )
-        )
-    if _number(body.get("monitoring_interval"), Decimal(0)) > 0:
-        gb = usage.number("rds", "enhanced_monitoring_gb_per_instance")
-        items.append(ctx.item(body, "Enhanced monitoring logs ingested (RDSOSMetrics)", gb, "logs_ingestion_gb"))
-    return items
+    return items + _instance_extras(ctx, body, instance_class, "rds")
 
 
 # --- storage -----------------------------------------------------------------------

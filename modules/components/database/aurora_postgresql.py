@@ -8,12 +8,19 @@ from typing import Any
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
-from modules.components.database.postgresql import POSTGRES_PORT, enhanced_monitoring_role, grant, grant_connect, house_parameters
+from modules.components.database.postgresql import (
+    POSTGRES_PORT,
+    enhanced_monitoring_role,
+    grant,
+    grant_connect,
+    house_parameters,
+    rds_alarm,
+    subnet_group,
+)
 from modules.components.database.settings import AuroraPostgresqlSettings
 from modules.core.aws import (
     cloudwatch_log_group,
     db_parameter_group,
-    db_subnet_group,
     iam_role,
     iam_role_policy,
     rds_cluster,
@@ -79,13 +86,7 @@ class Database(Construct):
         self.log_group = cloudwatch_log_group.CloudwatchLogGroup(
             self, "postgresql-logs", name=log_group_name, retention_in_days=settings.log_retention_days, kms_key_id=self.key.arn
         )
-        self.subnet_group = db_subnet_group.DbSubnetGroup(
-            self,
-            "subnets",
-            name=name,
-            description=f"Database subnets of {name} (no route to the internet)",
-            subnet_ids=network.database_subnet_ids,
-        )
+        self.subnet_group = subnet_group(self, name, network.database_subnet_ids)
         self.cluster_parameter_group = rds_cluster_parameter_group.RdsClusterParameterGroup(
             self,
             "cluster-parameters",
@@ -275,10 +276,7 @@ def build(scope: Construct, ctx: BuildContext, settings: AuroraPostgresqlSetting
     dimensions = {"DBClusterIdentifier": cluster.cluster_identifier}
 
     def alarm(name: str, metric: str, threshold: float, what: str, statistic: str, **extra: Any) -> AlarmSpec:
-        return AlarmSpec(
-            name=name, namespace="AWS/RDS", metric=metric, dimensions=dimensions, threshold=threshold, what=what,
-            statistic=statistic, **extra,
-        )  # fmt: skip
+        return rds_alarm(dimensions, name, metric, threshold, what, statistic, **extra)
 
     made.alarms.append(alarm("db-cpu", "CPUUtilization", settings.alarm_cpu_percent, "CPU percent", "Average"))
     made.alarms.append(alarm("db-connections", "DatabaseConnections", settings.alarm_connections, "connections", "Maximum"))

@@ -9,11 +9,32 @@ from typing import Any
 
 from constructs import Construct
 
-from modules.core.aws import iam_role, iam_role_policy, iam_role_policy_attachment
+from modules.core.aws import db_subnet_group, iam_role, iam_role_policy, iam_role_policy_attachment
+from modules.core.contributions import AlarmSpec
 from modules.core.identity import AccountContext
 
 POSTGRES_PORT = 5432
 _DB_USER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def rds_alarm(
+    dimensions: dict[str, str], name: str, metric: str, threshold: float, what: str, statistic: str, **extra: Any
+) -> AlarmSpec:
+    """An alarm on an AWS/RDS metric of the cluster or instance named by `dimensions`."""
+    return AlarmSpec(
+        name=name, namespace="AWS/RDS", metric=metric, dimensions=dimensions, threshold=threshold, what=what,
+        statistic=statistic, **extra,
+    )  # fmt: skip
+
+
+def subnet_group(scope: Construct, name: str, subnet_ids: list[str]) -> db_subnet_group.DbSubnetGroup:
+    return db_subnet_group.DbSubnetGroup(
+        scope,
+        "subnets",
+        name=name,
+        description=f"Database subnets of {name} (no route to the internet)",
+        subnet_ids=subnet_ids,
+    )
 
 
 def house_parameters(log_min_duration_statement_ms: int) -> dict[str, str]:

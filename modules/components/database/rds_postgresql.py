@@ -14,9 +14,11 @@ from modules.components.database.postgresql import (
     enhanced_monitoring_role,
     grant_connect,
     house_parameters,
+    rds_alarm,
+    subnet_group,
 )
 from modules.components.database.rds_settings import RdsPostgresqlSettings
-from modules.core.aws import cloudwatch_log_group, db_instance, db_parameter_group, db_subnet_group, iam_role, iam_role_policy
+from modules.core.aws import cloudwatch_log_group, db_instance, db_parameter_group, iam_role, iam_role_policy
 from modules.core.context import BuildContext
 from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, Risk, WidgetSpec
 from modules.core.findings import accept
@@ -67,13 +69,7 @@ class RdsDatabase(Construct):
             )
             for group in log_groups
         ]
-        self.subnet_group = db_subnet_group.DbSubnetGroup(
-            self,
-            "subnets",
-            name=name,
-            description=f"Database subnets of {name} (no route to the internet)",
-            subnet_ids=network.database_subnet_ids,
-        )
+        self.subnet_group = subnet_group(self, name, network.database_subnet_ids)
         self.parameter_group = db_parameter_group.DbParameterGroup(
             self,
             "parameters",
@@ -196,10 +192,7 @@ def build(scope: Construct, ctx: BuildContext, settings: RdsPostgresqlSettings, 
     dimensions = {"DBInstanceIdentifier": instance.identifier}
 
     def alarm(name: str, metric: str, threshold: float, what: str, statistic: str, **extra: Any) -> AlarmSpec:
-        return AlarmSpec(
-            name=name, namespace="AWS/RDS", metric=metric, dimensions=dimensions, threshold=threshold, what=what,
-            statistic=statistic, **extra,
-        )  # fmt: skip
+        return rds_alarm(dimensions, name, metric, threshold, what, statistic, **extra)
 
     below = {"comparison": "LessThanOrEqualToThreshold"}
     made.alarms += [

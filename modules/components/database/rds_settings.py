@@ -4,28 +4,18 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from modules.components.database.settings import (
-    BackupRetentionDays,
-    BackupWindow,
-    DbIdentifier,
-    EngineVersion,
-    MaintenanceWindow,
-    MonitoringInterval,
-    PiRetentionDays,
-    windows_overlap,
-)
-from modules.core.settings import ComponentSettings, EnvironmentView, LogRetentionDays, Report, by_profile
+from modules.components.database.settings import PostgresqlSettings
+from modules.core.settings import EnvironmentView, Report, by_profile
 from policies import aws_rules
 
 # gp3 volumes for RDS: 20 GiB to 64 TiB (RDS User Guide, "Amazon RDS DB instance storage").
 STORAGE_RANGE_GB = (20, 65536)
 
 
-class RdsPostgresqlSettings(ComponentSettings):
+class RdsPostgresqlSettings(PostgresqlSettings):
     """One RDS for PostgreSQL instance in the database subnets: encrypted gp3 storage that grows
     up to a limit, IAM authentication, TLS only, Multi-AZ under the production profile."""
 
-    engine_version: EngineVersion = Field(default="16.6", description="PostgreSQL MAJOR.MINOR offered by RDS.")
     instance_class: str = by_profile(
         development="db.t4g.micro", production="db.m6g.large", description="DB instance class (db.<family>.<size>)."
     )
@@ -36,35 +26,7 @@ class RdsPostgresqlSettings(ComponentSettings):
     max_allocated_storage_gb: int = Field(
         default=100, description="Storage autoscaling limit; RDS grows the volume up to it (at least allocated_storage_gb)."
     )
-    database_name: DbIdentifier = Field(default="app", description="Initial database.")
-    master_username: DbIdentifier = Field(
-        default="app_admin", description="Master user; RDS generates its password and keeps it in Secrets Manager."
-    )
-    backup_retention_days: BackupRetentionDays = by_profile(
-        development=1, production=7, description="Automated backup retention, 1 to 35 days."
-    )
-    preferred_backup_window: BackupWindow = Field(
-        default="02:00-03:00", description="Daily backup window, UTC hh:mm-hh:mm, at least 30 minutes."
-    )
-    preferred_maintenance_window: MaintenanceWindow = Field(
-        default="sun:04:00-sun:05:00",
-        description="Weekly maintenance window, UTC ddd:hh:mm-ddd:hh:mm, apart from the backup window.",
-    )
-    performance_insights_retention_days: PiRetentionDays = Field(default=7, description="7 (free) or a multiple of 31 up to 731.")
-    monitoring_interval_seconds: MonitoringInterval = Field(
-        default=60, description="Enhanced monitoring interval; 0 turns it off."
-    )
-    log_retention_days: LogRetentionDays = by_profile(
-        development=14, production=365, description="Days the exported PostgreSQL log group keeps its events."
-    )
-    log_min_duration_statement_ms: int = Field(
-        default=1000, ge=-1, description="Statements slower than this are logged; -1 logs none."
-    )
-    deletion_protection: bool = by_profile(
-        development=False, production=True, description="RDS refuses to delete the instance while this is on."
-    )
     parameters: dict[str, str] = Field(default_factory=dict, description="Extra parameters; rds.force_ssl is always 1.")
-    alarm_cpu_percent: int = Field(default=80, ge=1, le=100, description="CPU percent that raises the database alarm.")
     alarm_freeable_memory_mb: int = Field(default=128, ge=1, description="Freeable memory floor of the instance.")
     alarm_connections: int = Field(default=200, ge=1, description="Connections that raise the database alarm.")
     alarm_free_storage_gb: int = Field(
@@ -99,9 +61,4 @@ class RdsPostgresqlSettings(ComponentSettings):
                 self.max_allocated_storage_gb,
                 f"at least allocated_storage_gb ({self.allocated_storage_gb}) and at most {high} GiB",
             )
-        if windows_overlap(self.preferred_backup_window, self.preferred_maintenance_window):
-            report(
-                "database.preferred_maintenance_window",
-                self.preferred_maintenance_window,
-                f"overlaps the daily backup window {self.preferred_backup_window}; AWS requires them apart",
-            )
+        super().check(view, report)

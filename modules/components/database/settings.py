@@ -86,26 +86,11 @@ BackupWindow = Annotated[str, AfterValidator(_backup_window)]
 MaintenanceWindow = Annotated[str, AfterValidator(_maintenance_window)]
 
 
-class AuroraPostgresqlSettings(ComponentSettings):
-    """Aurora PostgreSQL in the database subnets: encrypted, IAM authentication, TLS only."""
+class PostgresqlSettings(ComponentSettings):
+    """What both PostgreSQL variants are configured with the same way, declared once."""
 
-    engine_version: EngineVersion = Field(default="16.6", description="Aurora PostgreSQL MAJOR.MINOR; 16.6 can pause at 0 ACU.")
-    capacity: Literal["serverless", "provisioned"] = by_profile(
-        development="serverless", production="provisioned", description="Aurora Serverless v2 or provisioned instances."
-    )
-    instance_class: str = by_profile(
-        development="db.t4g.medium", production="db.r6g.large", description="Class of provisioned instances."
-    )
-    instances: int = by_profile(
-        development=1, production=2, description="Instances: a writer, then readers spread over the zones (1 to 16)."
-    )
-    min_capacity_acu: float = by_profile(
-        development=0, production=0.5, strict=False, description="Serverless v2 minimum ACU; 0 lets an idle cluster pause."
-    )
-    max_capacity_acu: float = by_profile(development=4, production=16, strict=False, description="Serverless v2 maximum ACU.")
-    seconds_until_auto_pause: int = Field(default=900, description="Idle seconds before a 0-ACU cluster pauses (300 to 86400).")
-    storage_type: Literal["standard", "io-optimized"] = Field(
-        default="standard", description="Aurora Standard (pay per I/O) or I/O-Optimized."
+    engine_version: EngineVersion = Field(
+        default="16.6", description="PostgreSQL MAJOR.MINOR; 16.6 is offered by RDS and can pause Aurora Serverless v2 at 0 ACU."
     )
     database_name: DbIdentifier = Field(default="app", description="Initial database.")
     master_username: DbIdentifier = Field(
@@ -132,13 +117,43 @@ class AuroraPostgresqlSettings(ComponentSettings):
         default=1000, ge=-1, description="Statements slower than this are logged; -1 logs none."
     )
     deletion_protection: bool = by_profile(
-        development=False, production=True, description="RDS refuses to delete the cluster while this is on."
+        development=False, production=True, description="RDS refuses to delete the database while this is on."
+    )
+    alarm_cpu_percent: int = Field(default=80, ge=1, le=100, description="CPU percent that raises the database alarm.")
+
+    def check(self, view: EnvironmentView, report: Report) -> None:
+        if windows_overlap(self.preferred_backup_window, self.preferred_maintenance_window):
+            report(
+                "database.preferred_maintenance_window",
+                self.preferred_maintenance_window,
+                f"overlaps the daily backup window {self.preferred_backup_window}; AWS requires them apart",
+            )
+
+
+class AuroraPostgresqlSettings(PostgresqlSettings):
+    """Aurora PostgreSQL in the database subnets: encrypted, IAM authentication, TLS only."""
+
+    capacity: Literal["serverless", "provisioned"] = by_profile(
+        development="serverless", production="provisioned", description="Aurora Serverless v2 or provisioned instances."
+    )
+    instance_class: str = by_profile(
+        development="db.t4g.medium", production="db.r6g.large", description="Class of provisioned instances."
+    )
+    instances: int = by_profile(
+        development=1, production=2, description="Instances: a writer, then readers spread over the zones (1 to 16)."
+    )
+    min_capacity_acu: float = by_profile(
+        development=0, production=0.5, strict=False, description="Serverless v2 minimum ACU; 0 lets an idle cluster pause."
+    )
+    max_capacity_acu: float = by_profile(development=4, production=16, strict=False, description="Serverless v2 maximum ACU.")
+    seconds_until_auto_pause: int = Field(default=900, description="Idle seconds before a 0-ACU cluster pauses (300 to 86400).")
+    storage_type: Literal["standard", "io-optimized"] = Field(
+        default="standard", description="Aurora Standard (pay per I/O) or I/O-Optimized."
     )
     cluster_parameters: dict[str, str] = Field(
         default_factory=dict, description="Extra cluster parameters; rds.force_ssl is always 1."
     )
     instance_parameters: dict[str, str] = Field(default_factory=dict, description="Extra instance parameters.")
-    alarm_cpu_percent: int = Field(default=80, ge=1, le=100, description="CPU percent that raises the database alarm.")
     alarm_freeable_memory_mb: int = Field(default=256, ge=1, description="Freeable memory floor of provisioned instances.")
     alarm_connections: int = Field(default=500, ge=1, description="Connections that raise the database alarm.")
 
@@ -182,12 +197,7 @@ class AuroraPostgresqlSettings(ComponentSettings):
                     f"0 ACU (auto-pause) needs Aurora PostgreSQL {minimums} or later; engine_version is "
                     f"{self.engine_version}: raise the version or set min_capacity_acu to 0.5 or more",
                 )
-        if windows_overlap(self.preferred_backup_window, self.preferred_maintenance_window):
-            report(
-                "database.preferred_maintenance_window",
-                self.preferred_maintenance_window,
-                f"overlaps the daily backup window {self.preferred_backup_window}; AWS requires them apart",
-            )
+        super().check(view, report)
 
 
 def _raise(problems: list[str]) -> None:
