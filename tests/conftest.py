@@ -91,6 +91,65 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
         },
     ),
     "rdsdev": ("dev", {"components": {"database": "rds-postgresql"}, "database": None}),
+    # A zone created here, the CDN and the API on their own names, mail from the domain,
+    # application secrets, a Node.js function and a mail sender triggered by suffix.
+    "dnszone": (
+        "prod",
+        {
+            "components": {"dns": "route53", "email": "ses"},
+            "dns": {"zone_name": "example.com", "create_zone": True},
+            "email": {"domain": "example.com", "dmarc_policy": "reject", "dmarc_report_address": "dmarc@example.com"},
+            "api": {"domain_name": "api.example.com"},
+            "cdn": {
+                "domain_name": "files.example.com",
+                "default_root_object": "index.html",
+                "spa_fallback": True,
+                "response_headers": {
+                    "app": {"content_security_policy": "default-src 'self'", "cors_allowed_origins": ["https://app.example.com"]}
+                },
+                "default_behavior": {"origin": "profile", "cache_policy": "documents", "response_headers": "app"},
+            },
+            "buckets": {"media": {"purpose": "media", "cors_allowed_origins": ["https://media.example.com"]}},
+            "secrets": {
+                "anthropic-key": {"description": "Anthropic API key"},
+                "oauth-client": {"description": "Google OAuth client secret", "rotation_function": "health", "rotation_days": 30},
+            },
+            "functions": {
+                "health": {"source": "health", "runtime": "nodejs22.x", "routes": [{"method": "GET", "path": "/health"}]},
+                "notify": {
+                    "source": "email_sender",
+                    "runtime": "python3.12",
+                    "sends_email": True,
+                    "reads_secrets": ["anthropic-key"],
+                    "reads_database_secret": True,
+                    "uses_data_api": True,
+                    "invokes_models": ["amazon.titan-text-express-v1"],
+                    "bucket_events": [{"bucket": "media", "prefix": "incoming/", "suffix": ".pdf"}],
+                    "environment": {"NOTIFY_ADDRESS": "ops@example.com", "FROM_ADDRESS": "noreply@example.com"},
+                    "environment_from": {"CONFIGURATION_SET": "email.configuration_set", "KEY_ARN": "secrets.anthropic-key"},
+                },
+                "notify-csv": {
+                    "source": "email_sender",
+                    "sends_email": True,
+                    "bucket_events": [{"bucket": "media", "prefix": "incoming/", "suffix": ".csv"}],
+                    "environment": {"NOTIFY_ADDRESS": "ops@example.com", "FROM_ADDRESS": "noreply@example.com"},
+                    "environment_from": {"CONFIGURATION_SET": "email.configuration_set"},
+                },
+            },
+        },
+    ),
+    # An existing zone found by name, in development; mail with its records in that zone.
+    "dnsexisting": (
+        "dev",
+        {
+            "components": {"dns": "route53", "email": "ses"},
+            "dns": {"zone_name": "example.org"},
+            "email": {"domain": "mail.example.org"},
+            "cdn": {"domain_name": "cdn.example.org"},
+        },
+    ),
+    # Mail without a zone here: the records to publish are outputs.
+    "emailnodns": ("dev", {"components": {"email": "ses"}, "email": {"domain": "example.net"}}),
     "rdsprod": ("prod", {"components": {"database": "rds-postgresql"}, "database": None}),
 }
 NAT_VARIANTS = {f"nat{n}": n for n in range(4)}
@@ -114,6 +173,9 @@ COMPOSITIONS = (
     "dbinit",
     "rdsdev",
     "rdsprod",
+    "dnszone",
+    "dnsexisting",
+    "emailnodns",
 )
 
 

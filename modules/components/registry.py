@@ -17,11 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from modules.components.api.settings import ApiSettings, FunctionSettings
+from modules.components.api.settings import ApiSettings, FunctionSettings, SecretSettings
 from modules.components.audit.settings import AuditSettings
 from modules.components.cdn.settings import CdnSettings
 from modules.components.database.rds_settings import RdsPostgresqlSettings
 from modules.components.database.settings import AuroraPostgresqlSettings
+from modules.components.dns.settings import DnsSettings
+from modules.components.email.settings import EmailSettings
 from modules.components.metadata_table.settings import MetadataTableSettings
 from modules.components.monitoring.settings import MonitoringSettings
 from modules.components.network.settings import NetworkSettings
@@ -121,6 +123,30 @@ REGISTRY: tuple[Component, ...] = (
         off_risk="No CloudTrail trail: API activity in the account is not recorded, so incidents cannot be investigated.",
     ),
     Component(
+        name="dns",
+        summary="A public Route 53 zone for certificates, custom domains and mail records.",
+        default=OFF,
+        variants={
+            "route53": Variant(
+                settings=DnsSettings,
+                builder="modules.components.dns.route53:build",
+                summary="A zone created here (DNSSEC, query logs, CAA) or an existing one found by name.",
+            )
+        },
+    ),
+    Component(
+        name="email",
+        summary="Sending mail from the application's domain.",
+        default=OFF,
+        variants={
+            "ses": Variant(
+                settings=EmailSettings,
+                builder="modules.components.email.ses:build",
+                summary="An SES domain identity with DKIM, MAIL FROM and a configuration set.",
+            )
+        },
+    ),
+    Component(
         name="cdn",
         summary="CloudFront in front of declared buckets, with a WAF.",
         default=OFF,
@@ -149,7 +175,7 @@ REGISTRY: tuple[Component, ...] = (
                 options={"rest": False},
             ),
         },
-        parts={"functions": FunctionSettings},
+        parts={"functions": FunctionSettings, "secrets": SecretSettings},
     ),
     Component(
         name="monitoring",

@@ -28,6 +28,8 @@ class EncryptionKeyProps:
         Checkov's report (CKV_AWS_7).
     prevent_destroy: Terraform refuses to plan the key's deletion; default on, because
         data encrypted under a deleted key is lost. Dev stacks turn it off to tear down cleanly.
+    signing_key_spec: an asymmetric key spec such as ECC_NIST_P256 for a signing key
+        (DNSSEC); default none, a symmetric encryption key. KMS cannot rotate asymmetric keys.
     """
 
     alias: str
@@ -36,6 +38,7 @@ class EncryptionKeyProps:
     deletion_window_in_days: int = 30
     enable_key_rotation: bool = True
     prevent_destroy: bool = True
+    signing_key_spec: str | None = None
 
 
 class EncryptionKey(Construct):
@@ -77,7 +80,9 @@ class EncryptionKey(Construct):
             "key",
             provider=provider,
             description=props.description,
-            enable_key_rotation=props.enable_key_rotation,
+            enable_key_rotation=props.enable_key_rotation and props.signing_key_spec is None,
+            customer_master_key_spec=props.signing_key_spec,
+            key_usage="SIGN_VERIFY" if props.signing_key_spec else None,
             deletion_window_in_days=props.deletion_window_in_days,
             policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=props.prevent_destroy),

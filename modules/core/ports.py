@@ -98,6 +98,10 @@ class DatabasePort:
     secret_arn: str
     connect: Any  # Callable[[iam_role.IamRole, str], IamRolePolicy]
     data_api: Any  # Callable[[iam_role.IamRole], IamRolePolicy] | None
+    read_secret: Any  # Callable[[iam_role.IamRole], IamRolePolicy]
+
+    def grant_read_secret(self, role: iam_role.IamRole) -> iam_role_policy.IamRolePolicy:
+        return self.read_secret(role)  # type: ignore[no-any-return]
 
     def grant_connect(self, role: iam_role.IamRole, db_user: str) -> iam_role_policy.IamRolePolicy:
         return self.connect(role, db_user)  # type: ignore[no-any-return]
@@ -127,6 +131,30 @@ class CdnPort:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DnsPort:
+    """The public zone other components add records to (certificate validation, aliases,
+    mail records). `zone_name` is the zone's domain."""
+
+    zone_id: str
+    zone_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailPort:
+    """The SES domain identity and configuration set functions send through;
+    `grant_send` lets a role send from the domain, through the set only."""
+
+    domain: str
+    identity_arn: str
+    configuration_set_name: str
+    configuration_set_arn: str
+    send: Any  # Callable[[iam_role.IamRole], IamRolePolicy]
+
+    def grant_send(self, role: iam_role.IamRole) -> iam_role_policy.IamRolePolicy:
+        return self.send(role)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, kw_only=True)
 class AuditPort:
     """`detector`: whether this environment runs a GuardDuty detector."""
 
@@ -142,6 +170,8 @@ class Ports:
     storage: StoragePort | None = None
     metadata_table: TablePort | None = None
     audit: AuditPort | None = None
+    dns: DnsPort | None = None
+    email: EmailPort | None = None
     cdn: CdnPort | None = None
     api: FunctionsPort | None = None
     contributions: Contributions = field(default_factory=Contributions)

@@ -29,6 +29,8 @@ class FunctionProps:
     log group. log_retention_days: retention. build_dir: where the zip is written before
     synthesis copies it into the stack. dead_letter_queue: for asynchronous invocations.
     subnet_ids / security_group_ids: run in the VPC; default outside it.
+    runtime: a Lambda runtime; python* runs handler.handler from handler.py (with
+    lambda_src/shared/), nodejs* runs the handler export of index.mjs.
     """
 
     name: str
@@ -43,6 +45,7 @@ class FunctionProps:
     dead_letter_queue: sqs_queue.SqsQueue | None = None
     subnet_ids: list[str] = field(default_factory=list)
     security_group_ids: list[str] = field(default_factory=list)
+    runtime: str = PYTHON_RUNTIME
 
 
 class Function(Construct):
@@ -52,7 +55,8 @@ class Function(Construct):
         super().__init__(scope, id)
         self.props = props
         target = props.build_dir / f"{props.source}.zip"
-        self.code_hash = code_hash = build(LAMBDA_SRC / props.source, LAMBDA_SRC / "shared", target)
+        family = "nodejs" if props.runtime.startswith("nodejs") else "python"
+        self.code_hash = code_hash = build(LAMBDA_SRC / props.source, LAMBDA_SRC / "shared", target, family)
         asset = TerraformAsset(self, "package", path=str(target), type=AssetType.FILE)
         self.log_group = cloudwatch_log_group.CloudwatchLogGroup(
             self, "logs", name=f"/aws/lambda/{props.name}", retention_in_days=props.log_retention_days, kms_key_id=props.key.arn
@@ -121,9 +125,9 @@ class Function(Construct):
             "function",
             function_name=props.name,
             role=self.role.arn,
-            runtime=PYTHON_RUNTIME,
+            runtime=props.runtime,
             architectures=["arm64"],
-            handler="handler.handler",
+            handler="index.handler" if family == "nodejs" else "handler.handler",
             filename=asset.path,
             source_code_hash=code_hash,
             memory_size=props.memory_mb,

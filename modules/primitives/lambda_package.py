@@ -13,10 +13,16 @@ _EPOCH = (1980, 1, 1, 0, 0, 0)
 _MODE = 0o644 << 16
 
 
-def _sources(function_dir: Path, shared_dir: Path) -> list[tuple[str, Path]]:
+# What each runtime family's package holds: Python modules, or Node.js modules and the
+# JSON they import (package.json declares "type": "module" where a folder needs it).
+PACKAGED = {"python": ("*.py",), "nodejs": ("*.mjs", "*.cjs", "*.js", "*.json")}
+
+
+def _sources(function_dir: Path, shared_dir: Path | None, patterns: tuple[str, ...]) -> list[tuple[str, Path]]:
     files = []
-    for base in (shared_dir, function_dir):
-        for path in sorted(base.rglob("*.py")):
+    bases = (shared_dir, function_dir) if shared_dir is not None else (function_dir,)
+    for base in bases:
+        for path in sorted(p for pattern in patterns for p in base.rglob(pattern)):
             # The folders' own __init__.py only mark them for the import rules; the
             # handler runs from the zip's root and needs none.
             if "__pycache__" not in path.parts and path != base / "__init__.py":
@@ -28,12 +34,13 @@ def _sources(function_dir: Path, shared_dir: Path) -> list[tuple[str, Path]]:
     return sorted(files)
 
 
-def build(function_dir: Path, shared_dir: Path, target: Path) -> str:
-    """Write the function's zip to `target`; returns its base64 SHA-256 (Lambda's source_code_hash)."""
+def build(function_dir: Path, shared_dir: Path | None, target: Path, family: str = "python") -> str:
+    """Write the function's zip to `target`; returns its base64 SHA-256 (Lambda's source_code_hash).
+    `shared_dir` (the Python helpers every handler imports) is left out for Node.js."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name, path in _sources(function_dir, shared_dir):
+        for name, path in _sources(function_dir, shared_dir if family == "python" else None, PACKAGED[family]):
             info = zipfile.ZipInfo(name, date_time=_EPOCH)
             info.external_attr = _MODE
             info.compress_type = zipfile.ZIP_DEFLATED

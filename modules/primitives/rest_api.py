@@ -101,6 +101,8 @@ class RestApiProps:
     manage_api_gateway_account: set the Region's API Gateway CloudWatch role (an account-wide
         setting access logging needs); default on. Where several stacks share an account and
         Region, let one of them manage it.
+    disable_execute_api_endpoint: serve the API only on its custom domain, so that clients
+        cannot bypass the domain's TLS policy through the execute-api URL; default off.
     """
 
     name: str
@@ -115,6 +117,7 @@ class RestApiProps:
     waf_rate_limit_per_5_minutes: int = 2000
     log_retention_days: int = 365
     manage_api_gateway_account: bool = True
+    disable_execute_api_endpoint: bool = False
 
 
 class RestApi(Construct):
@@ -134,6 +137,7 @@ class RestApi(Construct):
             name=props.name,
             description=f"{props.name} {props.description}",
             endpoint_configuration=api_gateway_rest_api.ApiGatewayRestApiEndpointConfiguration(types=["REGIONAL"]),
+            disable_execute_api_endpoint=True if props.disable_execute_api_endpoint else None,
             # A replacement API must exist before the old one goes, or clients see 404s.
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )

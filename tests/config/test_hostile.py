@@ -131,7 +131,7 @@ def test_two_bucket_events_on_overlapping_prefixes_are_refused(tmp_path: Path) -
     text = FUNCTIONS + '[functions.second]\nsource = "object_processor"\nbucket_events = [{ bucket = "inbox", prefix = "a/" }]\n'
     assert problems_of(tmp_path, text) == [
         f"{F}: functions.second.bucket_events[0] = {{'bucket': 'inbox', 'prefix': 'a/'}}: overlaps the bucket event of "
-        "functions.worker on inbox: S3 rejects two notifications for the same event type on overlapping prefixes"
+        "functions.worker on inbox: S3 rejects two notifications for the same event type whose prefixes and suffixes both overlap"
     ]
 
 

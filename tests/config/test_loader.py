@@ -101,7 +101,7 @@ def test_rejects_unknown_key(tmp_path: Path) -> None:
 def test_rejects_unknown_top_level_key(tmp_path: Path) -> None:
     assert problems_of(tmp_path, 'colour = "red"\n' + VALID) == [
         f"{F}: colour = 'red': unknown key; allowed keys: profile, region, backend, bucket_suffix, tags, state, budget, "
-        "components, network, database, storage, metadata_table, audit, cdn, api, monitoring, buckets, functions"
+        "components, network, database, storage, metadata_table, audit, dns, email, cdn, api, monitoring, buckets, functions, secrets"
     ]
 
 
@@ -416,7 +416,7 @@ def test_function_defaults_and_profile_defaults(tmp_path: Path) -> None:
          "functions.worker.log_retention_days = 10: one of the retention periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, "
          "60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"),
         ("in_vpc = 1", "functions.worker.in_vpc = 1: true or false, without quotes"),
-        ('source = "nowhere"', "functions.worker.source = 'nowhere': lambda_src/nowhere/handler.py does not exist"),
+        ('source = "nowhere"', "functions.worker.source = 'nowhere': lambda_src/nowhere/ does not exist"),
         ('writes = ["outbox"]', "functions.worker.writes[0] = 'outbox': not a declared bucket; declared: inbox"),
         ('table_access = ["read"]', "functions.worker.table_access = ['read']: needs components.metadata_table, which is \"none\""),
         ('schedule = "every day"',
@@ -473,7 +473,7 @@ def test_a_component_without_one_it_needs_is_one_error_naming_both(tmp_path: Pat
 def test_rejects_an_unknown_component_and_an_unknown_variant(tmp_path: Path) -> None:
     text = VALID.replace("[components]\n", '[components]\nqueue = "sqs"\ncdn = "fastly"\n').replace('cdn = "none"\n', "")
     assert problems_of(tmp_path, text) == [
-        f"{F}: components.queue = 'sqs': unknown component; components: network, database, storage, metadata_table, audit, "
+        f"{F}: components.queue = 'sqs': unknown component; components: network, database, storage, metadata_table, audit, dns, email, "
         "cdn, api, monitoring",
         f"{F}: components.cdn = 'fastly': one of 'cloudfront', 'none'",
     ]

@@ -10,21 +10,29 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
-from modules.components.api.settings import ApiSettings, FunctionSettings
+from modules.components.api.settings import ApiSettings, FunctionSettings, SecretSettings
 from modules.core.aws import (
+    api_gateway_base_path_mapping,
+    api_gateway_domain_name,
     cloudwatch_event_rule,
     cloudwatch_event_target,
     lambda_invocation,
     lambda_permission,
     s3_bucket_notification,
+    secretsmanager_secret,
+    secretsmanager_secret_rotation,
     sqs_queue,
 )
 from modules.core.context import BuildContext
 from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, WidgetSpec
+from modules.core.findings import accept
+from modules.core.iam import role_grant
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.ports import FunctionsPort, Parts, Ports
+from modules.primitives.certificate import alias_records, validated_certificate
 from modules.primitives.function import Function, FunctionProps
 from modules.primitives.rest_api import RestApi, RestApiProps, Route, access_log_group_name
 from modules.primitives.user_pool import UserPool, UserPoolProps
@@ -32,6 +40,16 @@ from modules.primitives.waf import log_group_name as waf_log_group_name
 
 # SQS keeps messages at most 14 days (SQS quotas): the longest time to notice a failure.
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
+# What rotating a secret takes (Secrets Manager User Guide, "Permissions for rotation"):
+# the four rotation steps on this secret, and a random password, which has no resource.
+ROTATION_ACTIONS = (
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
+)
+# Invoking a foundation model, streamed or not (Bedrock User Guide, "Identity-based policy examples").
+BEDROCK_INVOKE_ACTIONS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
 # Addresses the first version gave these resources, which users' state holds.
 FIRST_PATHS = {
     "api/object-processor-dead-letters": "api/processor-dead-letters",
@@ -54,11 +72,13 @@ class Api(Construct):
         ctx: BuildContext,
         settings: ApiSettings,
         functions: Mapping[str, FunctionSettings],
+        secrets: Mapping[str, SecretSettings],
         ports: Ports,
         rest: bool,
     ) -> None:
         super().__init__(scope, id)
         self.settings = settings
+        self.ctx = ctx
         name = ctx.name
         protection = ctx.protection
         names = {key: f"{name}-{key}" for key in functions}
@@ -77,6 +97,7 @@ class Api(Construct):
                 prevent_destroy=protection.retain_on_destroy,
             ),
         )
+        self.secrets = {key: self._secret(key, declared) for key, declared in secrets.items()}
         self.dead_letter_queues: dict[str, sqs_queue.SqsQueue] = {}
         self.functions: dict[str, Function] = {}
         for key, declared in functions.items():
@@ -112,6 +133,7 @@ class Api(Construct):
                     dead_letter_queue=queue,
                     subnet_ids=network.private_subnet_ids if network else [],
                     security_group_ids=[network.app_security_group_id] if network else [],
+                    runtime=declared.runtime,
                 ),
             )
             granted = self._grant(key, declared, ports)
@@ -119,6 +141,9 @@ class Api(Construct):
                 self._run_on_deploy(key, declared, granted)
         self._bucket_events(ctx, functions, ports)
         self._schedules(functions)
+        for key, secret in secrets.items():
+            if secret.rotation_function is not None:
+                self._rotation(key, secret)
 
         self.user_pool: UserPool | None = None
         self.rest_api: RestApi | None = None
@@ -155,7 +180,101 @@ class Api(Construct):
                 waf_rate_limit_per_5_minutes=settings.waf_rate_limit_per_5_minutes,
                 log_retention_days=settings.log_retention_days,
                 manage_api_gateway_account=settings.manage_api_gateway_account,
+                disable_execute_api_endpoint=settings.domain_name is not None,
             ),
+        )
+        self.domain: api_gateway_domain_name.ApiGatewayDomainName | None = None
+        if settings.domain_name is not None:
+            assert ports.dns is not None  # the settings check that the dns component is on
+            self._custom_domain(settings.domain_name, ports.dns.zone_id)
+
+    def _custom_domain(self, domain_name: str, zone_id: str) -> None:
+        """The API on its own name: a Regional certificate, TLS 1.2 at least, the stage at the root."""
+        assert self.rest_api is not None
+        certificate = validated_certificate(self, "domain-certificate", domain_name=domain_name, zone_id=zone_id)
+        self.domain = domain = api_gateway_domain_name.ApiGatewayDomainName(
+            self,
+            "domain",
+            domain_name=domain_name,
+            regional_certificate_arn=certificate.certificate_arn,
+            endpoint_configuration=api_gateway_domain_name.ApiGatewayDomainNameEndpointConfiguration(types=["REGIONAL"]),
+            security_policy="TLS_1_2",
+        )
+        api_gateway_base_path_mapping.ApiGatewayBasePathMapping(
+            self,
+            "domain-mapping",
+            api_id=self.rest_api.api.id,
+            stage_name=self.rest_api.stage.stage_name,
+            domain_name=domain.domain_name,
+        )
+        alias_records(
+            self,
+            "domain-alias",
+            zone_id=zone_id,
+            name=domain_name,
+            target_name=domain.regional_domain_name,
+            target_zone_id=domain.regional_zone_id,
+        )
+
+    def _secret(self, key: str, declared: SecretSettings) -> secretsmanager_secret.SecretsmanagerSecret:
+        """An empty secret under the API's key: its value is put outside Terraform."""
+        secret = secretsmanager_secret.SecretsmanagerSecret(
+            self,
+            f"secret-{key}",
+            name=f"{self.ctx.name}/{key}",
+            description=declared.description,
+            kms_key_id=self.key.arn,
+            recovery_window_in_days=declared.recovery_window_days,
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=self.ctx.protection.retain_on_destroy),
+        )
+        if declared.rotation_function is None:
+            accept(
+                secret,
+                check="CKV2_AWS_57",
+                pin={},
+                reason=f"secrets.{key} has no rotation_function: its owner rotates it by hand (an external API key "
+                "issued by another service cannot be rotated from here).",
+            )
+        return secret
+
+    def _rotation(self, key: str, declared: SecretSettings) -> None:
+        assert declared.rotation_function is not None
+        secret = self.secrets[key]
+        rotator = self.functions[declared.rotation_function]
+        permission = lambda_permission.LambdaPermission(
+            self,
+            f"secret-{key}-invoke-rotation",
+            statement_id=f"SecretsManagerRotates{_pascal(key)}",
+            action="lambda:InvokeFunction",
+            function_name=rotator.function.function_name,
+            principal="secretsmanager.amazonaws.com",
+            source_arn=secret.arn,
+        )
+        granted = role_grant(
+            self,
+            name=self.ctx.name,
+            purpose=f"rotate-{key}",
+            role=rotator.role,
+            statements=[
+                {"Sid": "RotateThisSecret", "Effect": "Allow", "Action": list(ROTATION_ACTIONS), "Resource": secret.arn},
+                {
+                    # GetRandomPassword has no resource-level permissions (Secrets Manager service authorization reference).
+                    "Sid": "GeneratePassword",
+                    "Effect": "Allow",
+                    "Action": "secretsmanager:GetRandomPassword",
+                    "Resource": "*",
+                },
+            ],
+        )
+        secretsmanager_secret_rotation.SecretsmanagerSecretRotation(
+            self,
+            f"secret-{key}-rotation",
+            secret_id=secret.id,
+            rotation_lambda_arn=rotator.function.arn,
+            rotation_rules=secretsmanager_secret_rotation.SecretsmanagerSecretRotationRotationRules(
+                automatically_after_days=declared.rotation_days
+            ),
+            depends_on=[permission, granted],
         )
 
     def _resolved(self, declared: FunctionSettings, ports: Ports) -> dict[str, str]:
@@ -175,6 +294,12 @@ class Api(Construct):
                 value = ",".join(ports.storage.cors_allowed_origins)
             elif reference == "api.cors_allowed_origins":
                 value = ",".join(self.settings.cors_allowed_origins)
+            elif kind == "secrets":
+                # The ARN, never the value: the function reads it with its reads_secrets grant.
+                value = self.secrets[rest].arn
+            elif kind == "email":
+                assert ports.email is not None
+                value = ports.email.domain if rest == "domain" else ports.email.configuration_set_name
             else:
                 assert ports.database is not None
                 value = {
@@ -214,6 +339,53 @@ class Api(Construct):
         if declared.connects_to_database:
             assert ports.database is not None
             made.append(ports.database.grant_connect(role, declared.database_user or key.replace("-", "_")))
+        if declared.reads_database_secret:
+            assert ports.database is not None
+            made.append(ports.database.grant_read_secret(role))
+        if declared.uses_data_api:
+            assert ports.database is not None and ports.database.data_api is not None
+            made.append(ports.database.data_api(role))
+        for secret_key in declared.reads_secrets:
+            made.append(
+                role_grant(
+                    self,
+                    name=self.ctx.name,
+                    purpose=f"read-secret-{secret_key}",
+                    role=role,
+                    statements=[
+                        {
+                            "Sid": "ReadSecret",
+                            "Effect": "Allow",
+                            "Action": "secretsmanager:GetSecretValue",
+                            "Resource": self.secrets[secret_key].arn,
+                        }
+                    ],
+                )
+            )
+        if declared.sends_email:
+            assert ports.email is not None
+            made.append(ports.email.grant_send(role))
+        if declared.invokes_models:
+            partition, region = self.ctx.account.partition, self.ctx.region
+            made.append(
+                role_grant(
+                    self,
+                    name=self.ctx.name,
+                    purpose=f"invoke-models-{key}",
+                    role=role,
+                    statements=[
+                        {
+                            "Sid": "InvokeNamedModels",
+                            "Effect": "Allow",
+                            "Action": list(BEDROCK_INVOKE_ACTIONS),
+                            # Foundation model ARNs carry no account: the model, not a copy of it.
+                            "Resource": [
+                                f"arn:{partition}:bedrock:{region}::foundation-model/{model}" for model in declared.invokes_models
+                            ],
+                        }
+                    ],
+                )
+            )
         return made
 
     def _bucket_events(self, ctx: BuildContext, functions: Mapping[str, FunctionSettings], ports: Ports) -> None:
@@ -251,6 +423,7 @@ class Api(Construct):
                         lambda_function_arn=self.functions[function_key].function.arn,
                         events=list(event.events),
                         filter_prefix=event.prefix or None,
+                        filter_suffix=event.suffix or None,
                     )
                     for function_key, index, event in triggers
                 ],
@@ -302,7 +475,8 @@ class Api(Construct):
 
 def build(scope: Construct, ctx: BuildContext, settings: ApiSettings, ports: Ports, parts: Parts, *, rest: bool) -> Contributions:
     functions: Mapping[str, FunctionSettings] = parts.get("functions", {})
-    api = Api(scope, "api", ctx=ctx, settings=settings, functions=functions, ports=ports, rest=rest)
+    secrets: Mapping[str, SecretSettings] = parts.get("secrets", {})
+    api = Api(scope, "api", ctx=ctx, settings=settings, functions=functions, secrets=secrets, ports=ports, rest=rest)
     ports.api = FunctionsPort(functions=api.functions, key=api.key)
     made = Contributions()
     for key, function in api.functions.items():
@@ -336,7 +510,26 @@ def build(scope: Construct, ctx: BuildContext, settings: ApiSettings, ports: Por
     if api.rest_api is None:
         return made
     rest_api = api.rest_api
-    made.outputs.append(OutputSpec(name="api_url", value=rest_api.url, description=f"{settings.description} base URL (stage)"))
+    if api.domain is not None:
+        made.outputs.append(
+            OutputSpec(
+                name="api_url",
+                value=f"https://{settings.domain_name}",
+                description=f"{settings.description} base URL (custom domain; the execute-api URL is off)",
+            )
+        )
+    else:
+        made.outputs.append(
+            OutputSpec(name="api_url", value=rest_api.url, description=f"{settings.description} base URL (stage)")
+        )
+    for key, secret in api.secrets.items():
+        made.outputs.append(
+            OutputSpec(
+                name=f"secret_{key.replace('-', '_')}_arn",
+                value=secret.arn,
+                description=f"put the value of secrets.{key} here (aws secretsmanager put-secret-value)",
+            )
+        )
     if api.user_pool is not None:
         made.outputs.append(OutputSpec(name="user_pool_id", value=api.user_pool.pool.id, description="Cognito user pool id"))
         made.outputs.append(

@@ -14,6 +14,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
+from modules.core.domains import DomainName, within
 from modules.core.settings import ComponentSettings, EnvironmentView, LogRetentionDays, Report, Settings, WebOrigins, by_profile
 
 LAMBDA_SRC = Path(__file__).resolve().parents[3] / "lambda_src"
@@ -56,8 +57,20 @@ REFERENCE_FORMS = (
     "database.endpoint",
     "database.port",
     "database.secret_arn",
+    "secrets.<name>",
+    "email.domain",
+    "email.configuration_set",
 )
 TableAccess = Literal["read", "create", "update", "read-write"]
+# Runtimes Lambda offers on arm64 and supports until at least 2027 (Lambda Developer Guide,
+# "Lambda runtimes", deprecation dates: python3.12 2028-10-31, python3.13 and python3.14
+# 2029-06-30, nodejs22.x 2027-04-30, nodejs24.x 2028-04-30).
+Runtime = Literal["python3.12", "python3.13", "python3.14", "nodejs22.x", "nodejs24.x"]
+# The file each runtime family starts from, in the function's folder.
+ENTRY_FILES = {"python": "handler.py", "nodejs": "index.mjs"}
+# Bedrock foundation model ids: provider.model-name[-version][:n] (Bedrock User Guide, "Supported foundation models").
+_MODEL_ID = re.compile(r"^[a-z0-9-]+\.[a-z0-9.-]+(:[0-9]+(:[0-9a-z]+)?)?$")
+_SECRET_KEY = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 
 
 class RouteSettings(Settings):
@@ -84,6 +97,9 @@ class BucketEventSettings(Settings):
     bucket: str = Field(description="A declared bucket ([buckets.<name>]).")
     events: tuple[str, ...] = Field(default=("s3:ObjectCreated:*",), strict=False, description="S3 event types.")
     prefix: str = Field(default="", description="Only keys under this prefix; default the whole bucket.")
+    suffix: str = Field(
+        default="", description="Only keys ending with this, such as .pdf (one function per file type); default any key."
+    )
 
     @field_validator("events")
     @classmethod
@@ -98,7 +114,11 @@ class FunctionSettings(Settings):
     """One Lambda function from `lambda_src/<source>/handler.py`: arm64, traced, JSON logs
     to its own encrypted group, and a role holding only what the keys below grant."""
 
-    source: str = Field(description="Folder under lambda_src/ holding handler.py.")
+    source: str = Field(
+        description="Folder under lambda_src/ holding the function: handler.py (Python, handler()) or index.mjs (Node.js, "
+        "export handler)."
+    )
+    runtime: Runtime = Field(default="python3.13", description="Lambda runtime; arm64 in every case.")
     memory_mb: int = Field(default=256, ge=128, le=10240, description="Memory in MB; CPU scales with it (Lambda: 128 to 10240).")
     timeout_seconds: int = Field(
         default=10, ge=1, le=900, description="Timeout; an API route gives up after 29 s (Lambda: 1 to 900)."
@@ -131,6 +151,26 @@ class FunctionSettings(Settings):
     connects_to_database: bool = Field(
         default=False, description="IAM authentication to the database as database_user (needs in_vpc)."
     )
+    reads_database_secret: bool = Field(
+        default=False,
+        description="Read the database's managed master secret (for setup functions that create the application's "
+        "users; prefer connects_to_database, which needs no password).",
+    )
+    uses_data_api: bool = Field(
+        default=False, description="Run SQL through the RDS Data API on the Aurora cluster (no VPC placement needed)."
+    )
+    reads_secrets: tuple[str, ...] = Field(
+        default=(), strict=False, description="Application secrets ([secrets.<name>]) the function may read."
+    )
+    sends_email: bool = Field(
+        default=False, description="Send mail from the email component's domain, through its configuration set."
+    )
+    invokes_models: tuple[str, ...] = Field(
+        default=(),
+        strict=False,
+        description="Bedrock foundation model ids the function may invoke in the environment's Region, such as "
+        "amazon.titan-text-express-v1; nothing else in Bedrock.",
+    )
     database_user: str | None = Field(
         default=None, description="PostgreSQL role to connect as; default: the function key with _ for -."
     )
@@ -154,9 +194,26 @@ class FunctionSettings(Settings):
     def _source(cls, value: str) -> str:
         if not _SOURCE.fullmatch(value) or value == "shared":
             raise ValueError("a folder name under lambda_src/ (lowercase letters, digits, underscores; not shared)")
-        if not (LAMBDA_SRC / value / "handler.py").is_file():
-            raise ValueError(f"lambda_src/{value}/handler.py does not exist")
+        if not (LAMBDA_SRC / value).is_dir():
+            raise ValueError(f"lambda_src/{value}/ does not exist")
         return value
+
+    @field_validator("invokes_models")
+    @classmethod
+    def _models(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [m for m in value if not _MODEL_ID.fullmatch(m)]
+        if bad:
+            raise ValueError(f"Bedrock model ids such as amazon.titan-text-express-v1 (no wildcards): {', '.join(bad)}")
+        return value
+
+    @property
+    def family(self) -> str:
+        """python or nodejs: which entry file and packaging the function gets."""
+        return "nodejs" if self.runtime.startswith("nodejs") else "python"
+
+    @property
+    def entry_file(self) -> str:
+        return ENTRY_FILES[self.family]
 
     @field_validator("object_prefix")
     @classmethod
@@ -233,6 +290,34 @@ class FunctionSettings(Settings):
         return sum(len(k) + len(v) for k, v in self.environment.items())
 
 
+class SecretSettings(Settings):
+    """An application secret (an API key, an OAuth client secret) in Secrets Manager under the
+    API's key. Terraform creates it empty: its value is put by whoever holds it
+    (`aws secretsmanager put-secret-value`), so it never appears in the configuration, the plan or the state."""
+
+    description: str = Field(description="What the secret is, for whoever puts or rotates it.")
+    rotation_function: str | None = Field(
+        default=None,
+        description="A declared function ([functions.<name>]) that rotates the secret (Secrets Manager's four-step "
+        "rotation contract); default: rotated by hand, reported by the gate.",
+    )
+    rotation_days: int = Field(default=30, ge=1, le=365, description="Days between rotations when rotation_function is set.")
+    recovery_window_days: int = by_profile(
+        development=7,
+        production=30,
+        ge=7,
+        le=30,
+        description="Days a deleted secret can still be restored (Secrets Manager accepts 7 to 30).",
+    )
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str) -> str:
+        if not 1 <= len(value) <= 2048:
+            raise ValueError("1 to 2048 characters (Secrets Manager's limit)")
+        return value
+
+
 class ApiSettings(ComponentSettings):
     """The REST API's stage, throttling, WAF, Cognito and alarms; the functions are declared
     in `[functions.<name>]`."""
@@ -273,6 +358,11 @@ class ApiSettings(ComponentSettings):
     log_retention_days: LogRetentionDays = by_profile(
         development=14, production=365, description="Days the access and WAF logs are kept."
     )
+    domain_name: DomainName | None = Field(
+        default=None,
+        description="Custom domain of the REST API, in the dns component's zone (a Regional certificate, TLS 1.2 "
+        "minimum, the stage mapped at the root); default: the execute-api URL only.",
+    )
     user_pool_arn: str | None = Field(default=None, description="An existing Cognito user pool to trust; default: create one.")
     allow_self_sign_up: bool = Field(default=False, description="Let anyone register; default: administrators invite users.")
     manage_api_gateway_account: bool = Field(
@@ -309,6 +399,29 @@ class ApiSettings(ComponentSettings):
             name, _ = routes[0]
             report(f"functions.{name}.routes", "...", 'routes need components.api = "rest"; "functions" builds no REST API')
         _check_routes(routes, report)
+        if self.domain_name is not None:
+            if variant != "rest":
+                report("api.domain_name", self.domain_name, 'a custom domain serves the REST API: needs components.api = "rest"')
+            if not view.enabled("dns"):
+                report("api.domain_name", self.domain_name, "needs components.dns (its zone validates the certificate)")
+            else:
+                zone = view.settings["dns"].zone_name  # type: ignore[attr-defined]
+                if not within(self.domain_name, zone):
+                    report("api.domain_name", self.domain_name, f"a name in the dns component's zone {zone}")
+        for key, secret in view.parts.get("secrets", {}).items():
+            assert isinstance(secret, SecretSettings)
+            if not _SECRET_KEY.fullmatch(key):
+                report(
+                    f"secrets.{key}", key, "a secret key is 1 to 31 lowercase letters, digits and hyphens, starting with a letter"
+                )
+            if secret.rotation_function is not None and secret.rotation_function not in functions:
+                report(
+                    f"secrets.{key}.rotation_function",
+                    secret.rotation_function,
+                    f"not a declared function; declared: {', '.join(functions) or 'none'}",
+                )
+            if "rotation_days" in secret.model_fields_set and secret.rotation_function is None:
+                report(f"secrets.{key}.rotation_days", secret.rotation_days, "only a secret with a rotation_function rotates")
         declared = {name: f for name, f in functions.items() if isinstance(f, FunctionSettings)}
         reserved = sum(f.reserved_concurrency for f in declared.values())
         if reserved > MAX_RESERVED_CONCURRENCY:
@@ -321,12 +434,17 @@ class ApiSettings(ComponentSettings):
         for i, (name, index, event) in enumerate(triggers):
             for other_name, _, other in triggers[:i]:
                 kinds = {e.split(":")[1] for e in event.events} & {e.split(":")[1] for e in other.events}
-                if event.bucket == other.bucket and kinds and _overlap(event.prefix, other.prefix):
+                if (
+                    event.bucket == other.bucket
+                    and kinds
+                    and _overlap(event.prefix, other.prefix)
+                    and _overlap_suffix(event.suffix, other.suffix)
+                ):
                     report(
                         f"functions.{name}.bucket_events[{index}]",
                         event.model_dump(exclude_defaults=True),
                         f"overlaps the bucket event of functions.{other_name} on {event.bucket}: S3 rejects two "
-                        "notifications for the same event type on overlapping prefixes",
+                        "notifications for the same event type whose prefixes and suffixes both overlap",
                     )
         for name, function in functions.items():
             assert isinstance(function, FunctionSettings)
@@ -397,6 +515,27 @@ def _check_function(name: str, function: FunctionSettings, view: EnvironmentView
             report(f"{where}.connects_to_database", True, 'needs components.database, which is "none"')
         if not function.in_vpc:
             report(f"{where}.connects_to_database", True, "the database is reachable only inside the VPC: set in_vpc = true")
+    if not (LAMBDA_SRC / function.source / function.entry_file).is_file():
+        report(
+            f"{where}.source",
+            function.source,
+            f"lambda_src/{function.source}/{function.entry_file} does not exist (the {function.runtime} entry point)",
+        )
+    if function.reads_database_secret and not view.enabled("database"):
+        report(f"{where}.reads_database_secret", True, 'needs components.database, which is "none"')
+    if function.uses_data_api and view.components.get("database") != "aurora-postgresql":
+        report(
+            f"{where}.uses_data_api",
+            True,
+            f'the RDS Data API serves Aurora: needs components.database = "aurora-postgresql" (it is '
+            f'"{view.components.get("database", "none")}")',
+        )
+    if function.sends_email and not view.enabled("email"):
+        report(f"{where}.sends_email", True, 'needs components.email, which is "none"')
+    secrets = view.parts.get("secrets", {})
+    for index, secret in enumerate(function.reads_secrets):
+        if secret not in secrets:
+            report(f"{where}.reads_secrets[{index}]", secret, f"not a declared secret; declared: {', '.join(secrets) or 'none'}")
     if function.deploy_input and not function.run_on_deploy:
         report(
             f"{where}.deploy_input", function.deploy_input, "only a run_on_deploy function receives it: set run_on_deploy = true"
@@ -431,6 +570,11 @@ def _overlap(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
+def _overlap_suffix(a: str, b: str) -> bool:
+    """Whether two key suffixes can match the same object (.pdf and .PDF do not: S3 compares exactly)."""
+    return a.endswith(b) or b.endswith(a)
+
+
 def _reference_problem(reference: str, view: EnvironmentView) -> str | None:
     allowed = "one of " + ", ".join(REFERENCE_FORMS)
     kind, _, rest = reference.partition(".")
@@ -438,9 +582,13 @@ def _reference_problem(reference: str, view: EnvironmentView) -> str | None:
         if rest not in view.parts.get("buckets", {}):
             return f"not a declared bucket; declared: {', '.join(view.parts.get('buckets', {})) or 'none'}"
         return None
+    if kind == "secrets":
+        if rest not in view.parts.get("secrets", {}):
+            return f"not a declared secret; declared: {', '.join(view.parts.get('secrets', {})) or 'none'}"
+        return None
     if reference not in REFERENCE_FORMS:
         return allowed
-    component = "metadata_table" if kind == "metadata_table" else kind
+    component = kind
     if not view.enabled(component):
         return f'needs components.{component}, which is "none"'
     return None

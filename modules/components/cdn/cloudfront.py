@@ -7,10 +7,8 @@ from typing import Any
 from cdktf import TerraformProvider
 from constructs import Construct
 
-from modules.components.cdn.settings import BehaviorSettings, CdnSettings
+from modules.components.cdn.settings import BehaviorSettings, CdnSettings, ResponseHeadersSettings
 from modules.core.aws import (
-    acm_certificate,
-    acm_certificate_validation,
     cloudfront_cache_policy,
     cloudfront_distribution,
     cloudfront_origin_access_control,
@@ -18,7 +16,6 @@ from modules.core.aws import (
     cloudwatch_log_delivery,
     cloudwatch_log_delivery_destination,
     cloudwatch_log_delivery_source,
-    route53_record,
     wafv2_web_acl,
 )
 from modules.core.context import BuildContext
@@ -26,8 +23,9 @@ from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, Wid
 from modules.core.findings import accept
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.logs import accept_short_retention
-from modules.core.ports import BucketPort, CdnPort, KeyPort, Parts, Ports, StoragePort
+from modules.core.ports import BucketPort, CdnPort, DnsPort, KeyPort, Parts, Ports, StoragePort
 from modules.primitives import waf
+from modules.primitives.certificate import alias_records, validated_certificate
 
 DAY_SECONDS = 86400
 # CloudFront's own hosted zone for alias records (Route 53 API reference, AliasTarget).
@@ -39,10 +37,42 @@ MANAGED_RULE_GROUPS = (
 )
 
 
+def _security_headers(frame_option: str, content_security_policy: str | None) -> Any:
+    """HSTS for two years with preload, nosniff, the frame option, a strict referrer policy,
+    and the content security policy when one is given; each overrides the origin's."""
+    rh = cloudfront_response_headers_policy
+    return rh.CloudfrontResponseHeadersPolicySecurityHeadersConfig(
+        strict_transport_security=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity(
+            access_control_max_age_sec=63072000, include_subdomains=True, preload=True, override=True
+        ),
+        content_type_options=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions(override=True),
+        frame_options=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions(
+            frame_option=frame_option, override=True
+        ),
+        referrer_policy=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy(
+            referrer_policy="strict-origin-when-cross-origin", override=True
+        ),
+        content_security_policy=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicy(
+            content_security_policy=content_security_policy, override=True
+        )
+        if content_security_policy
+        else None,
+    )
+
+
 class Cdn(Construct):
     """One distribution in front of the declared buckets its behaviours name."""
 
-    def __init__(self, scope: Construct, id: str, *, ctx: BuildContext, storage: StoragePort, settings: CdnSettings) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        ctx: BuildContext,
+        storage: StoragePort,
+        settings: CdnSettings,
+        dns: DnsPort | None = None,
+    ) -> None:
         super().__init__(scope, id)
         self.settings = settings
         self.ctx = ctx
@@ -59,9 +89,16 @@ class Cdn(Construct):
             signing_protocol="sigv4",
         )
         policies = {name: self._cache_policy(name, policy.ttl_days) for name, policy in settings.cache_policies.items()}
-        headers = self._response_headers_policy()
+        headers = {"security": self._response_headers_policy()}
+        for policy_name, declared_headers in settings.response_headers.items():
+            headers[policy_name] = self._named_headers_policy(policy_name, declared_headers)
         self.web_acl = self._web_acl(us_east_1)
-        certificate = self._certificate(us_east_1) if settings.domain_name else None
+        zone_id = dns.zone_id if dns is not None else settings.hosted_zone_id
+        certificate = (
+            validated_certificate(self, "certificate", domain_name=settings.domain_name, zone_id=zone_id, provider=us_east_1)
+            if settings.domain_name and zone_id
+            else None
+        )
 
         origins = {name: storage.buckets[name] for name in settings.origins}
 
@@ -74,7 +111,7 @@ class Cdn(Construct):
                 viewer_protocol_policy="redirect-to-https",
                 compress=True,
                 cache_policy_id=policies[declared.cache_policy].id,
-                response_headers_policy_id=headers.id,
+                response_headers_policy_id=headers[declared.response_headers].id,
             )
 
         default = settings.default_behavior
@@ -105,7 +142,7 @@ class Cdn(Construct):
                 viewer_protocol_policy="redirect-to-https",
                 compress=True,
                 cache_policy_id=policies[default.cache_policy].id,
-                response_headers_policy_id=headers.id,
+                response_headers_policy_id=headers[default.response_headers].id,
             ),
             ordered_cache_behavior=[behavior(b) for b in settings.behaviors] or None,
             restrictions=cloudfront_distribution.CloudfrontDistributionRestrictions(
@@ -115,14 +152,7 @@ class Cdn(Construct):
                 if geo
                 else cloudfront_distribution.CloudfrontDistributionRestrictionsGeoRestriction(restriction_type="none")
             ),
-            # Without OAC list permission S3 answers 403 for a missing key; show it as the
-            # 404 it is, and cache that answer only briefly.
-            custom_error_response=[
-                cloudfront_distribution.CloudfrontDistributionCustomErrorResponse(
-                    error_code=403, response_code=404, response_page_path=None, error_caching_min_ttl=10
-                ),
-                cloudfront_distribution.CloudfrontDistributionCustomErrorResponse(error_code=404, error_caching_min_ttl=10),
-            ],
+            custom_error_response=self._error_responses(),
             viewer_certificate=cloudfront_distribution.CloudfrontDistributionViewerCertificate(
                 acm_certificate_arn=certificate.certificate_arn,
                 ssl_support_method="sni-only",
@@ -144,18 +174,15 @@ class Cdn(Construct):
                 pin={"restrictions.geo_restriction.restriction_type": "none"},
                 reason="The environment serves every country: cdn.geo_allow_list is empty, so no geo restriction applies.",
             )
-        if certificate and settings.hosted_zone_id and settings.domain_name:
-            for record_type in ("A", "AAAA"):
-                route53_record.Route53Record(
-                    self,
-                    f"alias-{record_type.lower()}",
-                    zone_id=settings.hosted_zone_id,
-                    name=settings.domain_name,
-                    type=record_type,
-                    alias=route53_record.Route53RecordAlias(
-                        name=self.distribution.domain_name, zone_id=CLOUDFRONT_HOSTED_ZONE_ID, evaluate_target_health=False
-                    ),
-                )
+        if certificate and zone_id and settings.domain_name:
+            alias_records(
+                self,
+                "alias",
+                zone_id=zone_id,
+                name=settings.domain_name,
+                target_name=self.distribution.domain_name,
+                target_zone_id=CLOUDFRONT_HOSTED_ZONE_ID,
+            )
 
     def _accept(self, custom_domain: bool) -> None:
         distribution = self.distribution
@@ -199,6 +226,23 @@ class Cdn(Construct):
                 reason="No custom domain is configured (cdn.domain_name), so the default cloudfront.net certificate is the only one that can serve it.",
             )
 
+    def _error_responses(self) -> list[Any]:
+        response = cloudfront_distribution.CloudfrontDistributionCustomErrorResponse
+        if self.settings.spa_fallback:
+            # A single-page application routes in the browser: every path without an object
+            # gets the root document with 200.
+            page = f"/{self.settings.default_root_object}"
+            return [
+                response(error_code=code, response_code=200, response_page_path=page, error_caching_min_ttl=10)
+                for code in (403, 404)
+            ]
+        # Without OAC list permission S3 answers 403 for a missing key; show it as the
+        # 404 it is, and cache that answer only briefly.
+        return [
+            response(error_code=403, response_code=404, response_page_path=None, error_caching_min_ttl=10),
+            response(error_code=404, error_caching_min_ttl=10),
+        ]
+
     @property
     def tls_note(self) -> str:
         if self.settings.domain_name:
@@ -236,24 +280,42 @@ class Cdn(Construct):
         )
 
     def _response_headers_policy(self) -> cloudfront_response_headers_policy.CloudfrontResponseHeadersPolicy:
-        rh = cloudfront_response_headers_policy
-        return rh.CloudfrontResponseHeadersPolicy(
+        return cloudfront_response_headers_policy.CloudfrontResponseHeadersPolicy(
             self,
             "security-headers",
             name=f"{self.name}-security-headers",
             comment="HSTS, nosniff, frame-options deny, strict referrer policy",
-            security_headers_config=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfig(
-                strict_transport_security=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity(
-                    access_control_max_age_sec=63072000, include_subdomains=True, preload=True, override=True
+            security_headers_config=_security_headers("DENY", None),
+        )
+
+    def _named_headers_policy(
+        self, policy_name: str, declared: ResponseHeadersSettings
+    ) -> cloudfront_response_headers_policy.CloudfrontResponseHeadersPolicy:
+        """The security headers every response gets, plus the policy's CSP, frame option and CORS."""
+        rh = cloudfront_response_headers_policy
+        cors = None
+        if declared.cors_allowed_origins:
+            cors = rh.CloudfrontResponseHeadersPolicyCorsConfig(
+                access_control_allow_credentials=False,
+                access_control_allow_headers=rh.CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowHeaders(items=["*"]),
+                access_control_allow_methods=rh.CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowMethods(
+                    items=["GET", "HEAD", "OPTIONS"]
                 ),
-                content_type_options=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions(override=True),
-                frame_options=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions(
-                    frame_option="DENY", override=True
+                access_control_allow_origins=rh.CloudfrontResponseHeadersPolicyCorsConfigAccessControlAllowOrigins(
+                    items=list(declared.cors_allowed_origins)
                 ),
-                referrer_policy=rh.CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy(
-                    referrer_policy="strict-origin-when-cross-origin", override=True
-                ),
-            ),
+                access_control_max_age_sec=declared.cors_max_age_seconds,
+                origin_override=True,
+            )
+        return rh.CloudfrontResponseHeadersPolicy(
+            self,
+            f"headers-{policy_name}",
+            name=f"{self.name}-{policy_name}",
+            comment=f"{policy_name}: security headers"
+            + (", content security policy" if declared.content_security_policy else "")
+            + (", CORS" if cors else ""),
+            cors_config=cors,
+            security_headers_config=_security_headers(declared.frame_options, declared.content_security_policy),
         )
 
     def _web_acl(self, us_east_1: TerraformProvider) -> wafv2_web_acl.Wafv2WebAcl:
@@ -295,35 +357,6 @@ class Cdn(Construct):
         )
         accept_short_retention(self.waf_log_group, self.settings.waf_log_retention_days, "The CDN's WAF logs")
         return acl
-
-    def _certificate(self, us_east_1: TerraformProvider) -> acm_certificate_validation.AcmCertificateValidation:
-        assert self.settings.domain_name and self.settings.hosted_zone_id
-        certificate = acm_certificate.AcmCertificate(
-            self,
-            "certificate",
-            provider=us_east_1,
-            domain_name=self.settings.domain_name,
-            validation_method="DNS",
-            key_algorithm="EC_prime256v1",
-        )
-        option = certificate.domain_validation_options.get(0)
-        record = route53_record.Route53Record(
-            self,
-            "certificate-validation-record",
-            zone_id=self.settings.hosted_zone_id,
-            name=option.resource_record_name,
-            type=option.resource_record_type,
-            records=[option.resource_record_value],
-            ttl=300,
-            allow_overwrite=True,
-        )
-        return acm_certificate_validation.AcmCertificateValidation(
-            self,
-            "certificate-validation",
-            provider=us_east_1,
-            certificate_arn=certificate.arn,
-            validation_record_fqdns=[record.fqdn],
-        )
 
     def _allow_distribution(self, bucket: BucketPort) -> None:
         bucket.add_to_resource_policy(
@@ -398,7 +431,7 @@ class Cdn(Construct):
 def build(scope: Construct, ctx: BuildContext, settings: CdnSettings, ports: Ports, parts: Parts) -> Contributions:
     """The "cloudfront" variant: the distribution, its port, outputs, alarms and widget."""
     assert ports.storage is not None  # origins are declared buckets
-    cdn = Cdn(scope, "cdn", ctx=ctx, storage=ports.storage, settings=settings)
+    cdn = Cdn(scope, "cdn", ctx=ctx, storage=ports.storage, settings=settings, dns=ports.dns)
     distribution = cdn.distribution
     ports.cdn = CdnPort(distribution=distribution)
     made = Contributions()

@@ -8,7 +8,8 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from modules.core.settings import ComponentSettings, EnvironmentView, LogRetentionDays, Report, Settings, by_profile
+from modules.core.domains import within
+from modules.core.settings import ComponentSettings, EnvironmentView, LogRetentionDays, Report, Settings, WebOrigins, by_profile
 from policies import aws_rules
 
 _FQDN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -30,6 +31,33 @@ class CachePolicySettings(Settings):
     ttl_days: int = Field(ge=0, le=365, description="Days objects stay cached (CloudFront's maximum TTL is one year).")
 
 
+class ResponseHeadersSettings(Settings):
+    """Headers CloudFront adds to responses of the behaviours that name this policy, on top of
+    the security headers every response gets (HSTS, nosniff, referrer policy)."""
+
+    content_security_policy: str | None = Field(
+        default=None,
+        description="Content-Security-Policy header, such as default-src 'self'; default none.",
+    )
+    frame_options: Literal["DENY", "SAMEORIGIN"] = Field(
+        default="DENY", description="X-Frame-Options: DENY, or SAMEORIGIN for pages that frame themselves."
+    )
+    cors_allowed_origins: WebOrigins = Field(
+        default=(), strict=False, description="Origins allowed to read these responses from a browser (CORS); default none."
+    )
+    cors_max_age_seconds: int = Field(default=3600, ge=0, le=86400, description="How long browsers may cache a preflight answer.")
+
+    @field_validator("content_security_policy")
+    @classmethod
+    def _csp(cls, value: str | None) -> str | None:
+        # CloudFront accepts a policy of up to 1783 characters (CloudFront quotas, response headers policies).
+        if value is not None and not 1 <= len(value) <= 1783:
+            raise ValueError("1 to 1783 characters, CloudFront's limit for Content-Security-Policy")
+        if value is not None and any(ord(c) < 32 for c in value):
+            raise ValueError("one line without control characters")
+        return value
+
+
 class BehaviorSettings(Settings):
     """Which origin serves a path, and how long CloudFront caches it."""
 
@@ -40,6 +68,10 @@ class BehaviorSettings(Settings):
     )
     origin: str = Field(description="A declared bucket ([buckets.<name>]) that serves these paths.")
     cache_policy: str = Field(default="standard", description="A key of [cdn.cache_policies].")
+    response_headers: str = Field(
+        default="security",
+        description='A key of [cdn.response_headers], or "security" (the security headers alone).',
+    )
     allowed_methods: tuple[Method, ...] = Field(
         default=("GET", "HEAD"),
         strict=False,
@@ -77,11 +109,22 @@ class CdnSettings(ComponentSettings):
     )
     domain_name: str | None = Field(default=None, description="Custom domain; default: the distribution's cloudfront.net name.")
     hosted_zone_id: str | None = Field(
-        default=None, description="Route 53 zone of domain_name, for its certificate and alias records."
+        default=None,
+        description="Route 53 zone of domain_name, for its certificate and alias records, when components.dns is off; "
+        "with it on, its zone is used.",
     )
     cache_policies: dict[str, CachePolicySettings] = Field(
         default_factory=lambda: {"standard": CachePolicySettings(ttl_days=1), "no-store": CachePolicySettings(ttl_days=0)},
         description="Named cache policies the behaviours use; default: standard (1 day) and no-store.",
+    )
+    response_headers: dict[str, ResponseHeadersSettings] = Field(
+        default_factory=dict,
+        description="Named response headers policies the behaviours use, besides the built-in security.",
+    )
+    spa_fallback: bool = Field(
+        default=False,
+        description="A single-page application: paths with no object (403/404 from S3) answer 200 with "
+        "default_root_object, so the browser's router takes over.",
     )
     default_behavior: BehaviorSettings = Field(description="What serves paths no behaviour matches.")
     behaviors: tuple[BehaviorSettings, ...] = Field(
@@ -138,12 +181,28 @@ class CdnSettings(ComponentSettings):
         return tuple(names)
 
     def check(self, view: EnvironmentView, report: Report) -> None:
-        if (self.domain_name is None) != (self.hosted_zone_id is None):
+        if view.enabled("dns"):
+            zone = view.settings["dns"].zone_name  # type: ignore[attr-defined]
+            if self.hosted_zone_id is not None:
+                report("cdn.hosted_zone_id", self.hosted_zone_id, f"leave it out: the dns component's zone {zone} is used")
+            if self.domain_name is not None and not within(self.domain_name, zone):
+                report("cdn.domain_name", self.domain_name, f"a name in the dns component's zone {zone}")
+        elif (self.domain_name is None) != (self.hosted_zone_id is None):
             report(
                 "cdn.hosted_zone_id" if self.domain_name else "cdn.domain_name",
                 self.hosted_zone_id if self.domain_name else self.domain_name,
-                "domain_name and hosted_zone_id go together: the certificate is validated and the alias created in that zone",
+                "domain_name and hosted_zone_id go together (or turn on components.dns): the certificate is validated and "
+                "the alias created in that zone",
             )
+        if self.spa_fallback and self.default_root_object is None:
+            report("cdn.spa_fallback", True, "needs default_root_object (the page every unknown path answers with)")
+        for name in self.response_headers:
+            if not _NAME.fullmatch(name) or name == "security":
+                report(
+                    f"cdn.response_headers.{name}",
+                    name,
+                    "a name of lowercase letters, digits and hyphens, starting with a letter; not security (built in)",
+                )
         for name in self.cache_policies:
             if not _NAME.fullmatch(name):
                 report(
@@ -156,6 +215,12 @@ class CdnSettings(ComponentSettings):
         ]:
             if behavior.origin not in buckets:
                 report(f"{where}.origin", behavior.origin, f"not a declared bucket; declared: {declared}")
+            if behavior.response_headers != "security" and behavior.response_headers not in self.response_headers:
+                report(
+                    f"{where}.response_headers",
+                    behavior.response_headers,
+                    f"not a policy of [cdn.response_headers]; declared: {', '.join(['security', *self.response_headers])}",
+                )
             if behavior.cache_policy not in self.cache_policies:
                 report(
                     f"{where}.cache_policy",

@@ -13,8 +13,10 @@ from modules.components.database.postgresql import (
     enhanced_monitoring_role,
     grant,
     grant_connect,
+    grant_read_secret,
     house_parameters,
     rds_alarm,
+    rotate_master_secret,
     subnet_group,
 )
 from modules.components.database.settings import AuroraPostgresqlSettings
@@ -160,6 +162,7 @@ class Database(Construct):
             depends_on=[self.log_group],
             lifecycle=TerraformResourceLifecycle(prevent_destroy=protection.retain_on_destroy),
         )
+        rotate_master_secret(self, self.cluster.master_user_secret.get(0).secret_arn, settings.master_secret_rotation_days)
         accept_short_retention(self.log_group, settings.log_retention_days, "PostgreSQL logs")
         accept(
             self.cluster,
@@ -232,6 +235,10 @@ class Database(Construct):
             ],
         )
 
+    def grant_read_secret(self, role: iam_role.IamRole) -> iam_role_policy.IamRolePolicy:
+        """Read the master secret through Secrets Manager (prefer grant_connect: no password at all)."""
+        return grant_read_secret(self, self.account, self.name, self.secret_arn, self.key.arn, role)
+
     def grant_connect(self, role: iam_role.IamRole, db_user: str) -> iam_role_policy.IamRolePolicy:
         """IAM database authentication as `db_user` on this cluster only."""
         return grant_connect(self, self.account, self.name, self.cluster.cluster_resource_id, role, db_user)
@@ -252,6 +259,7 @@ def build(scope: Construct, ctx: BuildContext, settings: AuroraPostgresqlSetting
         endpoint=cluster.endpoint,
         secret_arn=database.secret_arn,
         connect=database.grant_connect,
+        read_secret=database.grant_read_secret,
         data_api=database.grant_data_api,
     )
     made = Contributions()

@@ -9,7 +9,13 @@ from typing import Any
 
 from constructs import Construct
 
-from modules.core.aws import db_subnet_group, iam_role, iam_role_policy, iam_role_policy_attachment
+from modules.core.aws import (
+    db_subnet_group,
+    iam_role,
+    iam_role_policy,
+    iam_role_policy_attachment,
+    secretsmanager_secret_rotation,
+)
 from modules.core.contributions import AlarmSpec
 from modules.core.identity import AccountContext
 
@@ -93,4 +99,40 @@ def grant_connect(
         role,
         f"connect-{db_user}",
         [{"Sid": "ConnectAsUser", "Effect": "Allow", "Action": "rds-db:connect", "Resource": user_arn}],
+    )
+
+
+def rotate_master_secret(
+    scope: Construct, secret_arn: str, days: int
+) -> secretsmanager_secret_rotation.SecretsmanagerSecretRotation:
+    """The schedule of the RDS-managed master secret: RDS rotates it itself (no rotation
+    function), and the schedule is stated here so that a review sees it."""
+    return secretsmanager_secret_rotation.SecretsmanagerSecretRotation(
+        scope,
+        "master-secret-rotation",
+        secret_id=secret_arn,
+        rotation_rules=secretsmanager_secret_rotation.SecretsmanagerSecretRotationRotationRules(automatically_after_days=days),
+    )
+
+
+def grant_read_secret(
+    scope: Construct, account: AccountContext, name: str, secret_arn: str, key_arn: str, role: iam_role.IamRole
+) -> iam_role_policy.IamRolePolicy:
+    """Read the master secret (for clients that cannot use IAM authentication), decrypting
+    through Secrets Manager only."""
+    return grant(
+        scope,
+        name,
+        role,
+        "read-master-secret",
+        [
+            {"Sid": "ReadMasterSecret", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": secret_arn},
+            {
+                "Sid": "DecryptMasterSecret",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{account.region}.amazonaws.com"}},
+            },
+        ],
     )

@@ -13,8 +13,10 @@ from modules.components.database.postgresql import (
     POSTGRES_PORT,
     enhanced_monitoring_role,
     grant_connect,
+    grant_read_secret,
     house_parameters,
     rds_alarm,
+    rotate_master_secret,
     subnet_group,
 )
 from modules.components.database.rds_settings import RdsPostgresqlSettings
@@ -128,6 +130,7 @@ class RdsDatabase(Construct):
             depends_on=self.log_groups,
             lifecycle=TerraformResourceLifecycle(prevent_destroy=protection.retain_on_destroy),
         )
+        rotate_master_secret(self, self.instance.master_user_secret.get(0).secret_arn, settings.master_secret_rotation_days)
         for group in self.log_groups:
             accept_short_retention(group, settings.log_retention_days, "PostgreSQL logs")
         if not settings.multi_az:
@@ -149,6 +152,10 @@ class RdsDatabase(Construct):
     def secret_arn(self) -> str:
         return self.instance.master_user_secret.get(0).secret_arn
 
+    def grant_read_secret(self, role: iam_role.IamRole) -> iam_role_policy.IamRolePolicy:
+        """Read the master secret through Secrets Manager (prefer grant_connect: no password at all)."""
+        return grant_read_secret(self, self.account, self.name, self.secret_arn, self.key.arn, role)
+
     def grant_connect(self, role: iam_role.IamRole, db_user: str) -> iam_role_policy.IamRolePolicy:
         """IAM database authentication as `db_user` on this instance only."""
         return grant_connect(self, self.account, self.name, self.instance.resource_id, role, db_user)
@@ -166,6 +173,7 @@ def build(scope: Construct, ctx: BuildContext, settings: RdsPostgresqlSettings, 
         endpoint=instance.address,
         secret_arn=database.secret_arn,
         connect=database.grant_connect,
+        read_secret=database.grant_read_secret,
         data_api=None,
     )
     made = Contributions()

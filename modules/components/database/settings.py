@@ -116,6 +116,13 @@ class PostgresqlSettings(ComponentSettings):
     log_min_duration_statement_ms: int = Field(
         default=1000, ge=-1, description="Statements slower than this are logged; -1 logs none."
     )
+    # Secrets Manager rotates on a schedule of 1 to 1000 days (RotationRules, AutomaticallyAfterDays).
+    master_secret_rotation_days: int = Field(
+        default=7,
+        ge=1,
+        le=365,
+        description="Days between rotations of the RDS-managed master password (RDS's own default is 7).",
+    )
     deletion_protection: bool = by_profile(
         development=False, production=True, description="RDS refuses to delete the database while this is on."
     )

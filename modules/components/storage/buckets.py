@@ -20,6 +20,7 @@ NO_REPLICA_BECAUSE = {
     "uploads": "Uploads are versioned and recoverable in the Region; a replica in a second Region doubles storage cost and is left to teams whose recovery plan requires one.",
     "static-site": "Files served through the CDN are versioned and can be republished; a replica in a second Region would double their storage cost.",
     "archive": "Archived objects are versioned in one Region; a second-Region copy is left to teams whose retention rules require one.",
+    "media": "Media objects are versioned in one Region; a replica in a second Region would double the largest storage line of the bill, and is left to teams whose recovery plan requires one.",
     "logs": "Logs have a bounded lifecycle, and a replica in a second Region would double their cost for no recovery need.",
 }
 SSE_S3_FOR_LOGS = (
@@ -64,16 +65,17 @@ class Storage(Construct):
         for name, declared in buckets.items():
             sse_s3 = settings.encryption == "s3" or declared.encryption_must_be_s3
             methods = declared.resolved("cors_allowed_methods")
+            origins = declared.origins(settings.cors_allowed_origins)
             cors = (
                 (
                     CorsRule(
                         allowed_methods=methods,
-                        allowed_origins=settings.cors_allowed_origins,
+                        allowed_origins=origins,
                         allowed_headers=declared.resolved("cors_allowed_headers"),
                         expose_headers=declared.resolved("cors_expose_headers"),
                     ),
                 )
-                if settings.cors_allowed_origins and methods
+                if origins and methods
                 else ()
             )
             self.buckets[name] = SecureBucket(

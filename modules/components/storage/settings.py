@@ -16,7 +16,7 @@ from modules.core.naming import bucket_name
 from modules.core.settings import ComponentSettings, Days, EnvironmentView, Report, Settings, WebOrigins, by_profile
 from policies import aws_rules
 
-Purpose = Literal["uploads", "static-site", "archive", "logs"]
+Purpose = Literal["uploads", "static-site", "archive", "logs", "media"]
 StorageClass = Literal["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]
 _BUCKET_KEY = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 
@@ -82,6 +82,16 @@ PURPOSE_DEFAULTS: dict[str, dict[str, Any]] = {
         "cors_allowed_headers": (),
         "cors_expose_headers": (),
     },
+    # Large objects read unpredictably (photos, video, documents): Intelligent-Tiering from
+    # the first day moves each object to the cheaper tier its own reads allow, with no
+    # retrieval fee; objects under 128 KB stay in the frequent tier and are not monitored
+    # (S3 User Guide, "How S3 Intelligent-Tiering works").
+    "media": {
+        "lifecycle": (_rule("intelligent-tiering", INTELLIGENT_TIERING=1),),
+        "cors_allowed_methods": ("GET", "HEAD"),
+        "cors_allowed_headers": (),
+        "cors_expose_headers": (),
+    },
     # Log delivery services write with SSE-S3 only; a year of logs, then they expire.
     "logs": {
         "lifecycle": (_rule("expire-logs", expiration_days=365),),
@@ -103,6 +113,12 @@ class BucketSettings(Settings):
         description="Lifecycle rules; default by purpose: uploads, temp/ expires after 7 days and the rest moves to "
         "Standard-IA after 30; archive, Standard-IA after 30 and Glacier after 90; logs, expire after 365; static-site, none.",
     )
+    cors_allowed_origins: WebOrigins | None = Field(
+        default=None,
+        strict=False,
+        description="Web origins browsers may use this bucket from; default: [storage] cors_allowed_origins. An empty "
+        "list: no browser access to this bucket.",
+    )
     cors_allowed_methods: tuple[str, ...] | None = Field(
         default=None,
         strict=False,
@@ -115,6 +131,10 @@ class BucketSettings(Settings):
     cors_expose_headers: tuple[str, ...] | None = Field(
         default=None, strict=False, description="Response headers browsers may read; default: the purpose's."
     )
+
+    def origins(self, storage_wide: tuple[str, ...]) -> tuple[str, ...]:
+        """The origins this bucket answers: its own, or the storage-wide ones."""
+        return storage_wide if self.cors_allowed_origins is None else self.cors_allowed_origins
 
     def resolved(self, key: str) -> Any:
         value = getattr(self, key)
@@ -187,10 +207,11 @@ class StorageSettings(ComponentSettings):
                 seen.add(rule.id)
                 for text in aws_rules.lifecycle_rule_problems(rule.as_terraform()):
                     report(f"{where}.lifecycle[{index}]", rule.model_dump(exclude_defaults=True), text)
-            if self.cors_allowed_origins and bucket.resolved("cors_allowed_methods"):
+            origins = bucket.origins(self.cors_allowed_origins)
+            if origins and bucket.resolved("cors_allowed_methods"):
                 cors = {
                     "allowed_methods": list(bucket.resolved("cors_allowed_methods")),
-                    "allowed_origins": list(self.cors_allowed_origins),
+                    "allowed_origins": list(origins),
                     "expose_headers": list(bucket.resolved("cors_expose_headers")),
                 }
                 for text in aws_rules.cors_problems([cors]):

@@ -178,7 +178,7 @@ CDN = (
         ('geo_allow_list = ["DE", "UK"]', "cdn.geo_allow_list = ['DE', 'UK']: 'UK' is not an ISO 3166-1 alpha-2 country code (the United Kingdom is GB)"),
         ('domain_name = "Files.Example"', "cdn.domain_name = 'Files.Example': a lowercase fully qualified domain name such as files.example.com"),
         ('domain_name = "files.example.com"',
-         "cdn.hosted_zone_id = None: domain_name and hosted_zone_id go together: the certificate is validated and the alias created in that zone"),
+         "cdn.hosted_zone_id = None: domain_name and hosted_zone_id go together (or turn on components.dns): the certificate is validated and the alias created in that zone"),
         ("rate_limit_per_5_minutes = 5", "cdn.rate_limit_per_5_minutes = 5: WAF accepts 10 to 2,000,000,000 requests per 5 minutes"),
         ('price_class = "PriceClass_Cheap"', "cdn.price_class = 'PriceClass_Cheap': one of 'PriceClass_100', 'PriceClass_200' or 'PriceClass_All'"),
         ('cache_policies = { long = { ttl_days = 400 } }', "cdn.cache_policies.long.ttl_days = 400: at most 365"),

@@ -243,7 +243,7 @@ ST = VALID.replace('storage = "none"\n', 'storage = "s3"\n').replace(
          "storage.cors_allowed_origins = ['https://app.example.com/upload']: 'https://app.example.com/upload': an origin is "
          "scheme, host and port only, without path or wildcard"),
         ('[storage]\nbucket_suffix = "abc"', "storage.bucket_suffix = 'abc': moved: bucket_suffix (a top-level key: audit and storage buckets share it)"),
-        ('[buckets.inbox]\npurpose = "temporary"', "buckets.inbox.purpose = 'temporary': one of 'uploads', 'static-site', 'archive' or 'logs'"),
+        ('[buckets.inbox]\npurpose = "temporary"', "buckets.inbox.purpose = 'temporary': one of 'uploads', 'static-site', 'archive', 'logs' or 'media'"),
         ('[buckets.Inbox2]\npurpose = "archive"',
          "buckets.Inbox2 = 'Inbox2': a bucket key is 1 to 20 lowercase letters, digits and hyphens, starting with a letter"),
     ],
