@@ -7,6 +7,7 @@ components in registry order; constructs never create providers.
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,10 @@ from constructs import Construct
 
 from modules.components.registry import OFF, REGISTRY
 from modules.config import EnvironmentConfig
+from modules.config.risks import off_risks, weakened_risks
 from modules.core.aws import provider
 from modules.core.context import BuildContext
-from modules.core.contributions import Contributions, Risk
+from modules.core.contributions import Contributions
 from modules.core.identity import AccountContext
 from modules.core.naming import first_path, logical_id
 from modules.core.ports import Ports
@@ -97,10 +99,6 @@ class FoundationStack(TerraformStack):
         for component in REGISTRY:
             variant = config.components[component.name]
             if variant == OFF:
-                if component.off_risk:
-                    made.risks.append(
-                        Risk(component=component.name, setting=f"components.{component.name}", risk=component.off_risk)
-                    )
                 continue
             spec = component.variants[variant]
             module_name, function = spec.builder.split(":")
@@ -110,6 +108,10 @@ class FoundationStack(TerraformStack):
             builders.append((getattr(module, function), config.settings[component.name], spec.options))
         for build, settings, options in builders:
             made.extend(build(self, self.ctx, settings, self.ports, config.parts, **options))
+        # Protective components turned off, then settings weaker than production's, each
+        # with the reason the file gives for accepting it.
+        risks = off_risks(config.components) + made.risks + weakened_risks(config.profile, config.components, config.settings)
+        made.risks = [replace(risk, reason=config.accepted_risks.get(risk.setting, risk.reason)) for risk in risks]
         for finalize in self.ports.finalizers:
             finalize()
         for output in made.outputs:
@@ -122,7 +124,10 @@ class FoundationStack(TerraformStack):
                 "components": dict(config.components),
                 "budget_usd": config.budget_usd,
                 "usage_profile": config.usage_profile,
-                "risks": [{"component": r.component, "setting": r.setting, "risk": r.risk} for r in made.risks],
+                "risks": [
+                    {"component": r.component, "setting": r.setting, "risk": r.risk} | ({"reason": r.reason} if r.reason else {})
+                    for r in made.risks
+                ],
             },
         )
 

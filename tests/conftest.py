@@ -148,6 +148,17 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
             "cdn": {"domain_name": "cdn.example.org"},
         },
     ),
+    # Production with protections weakened: GuardDuty off, throttling raised, every
+    # statement logged; one of them with its reason.
+    "weakened": (
+        "prod",
+        {
+            "audit": {"enable_guardduty": False},
+            "api": {"throttle_rate_per_second": 500},
+            "database": {"log_min_duration_statement_ms": 0},
+            "accepted_risks": {"audit.enable_guardduty": "GuardDuty runs in the organisation's security account."},
+        },
+    ),
     # Mail without a zone here: the records to publish are outputs.
     "emailnodns": ("dev", {"components": {"email": "ses"}, "email": {"domain": "example.net"}}),
     "rdsprod": ("prod", {"components": {"database": "rds-postgresql"}, "database": None}),

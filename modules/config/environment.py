@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
@@ -162,6 +162,8 @@ class EnvironmentConfig:
     components: Mapping[str, str]
     settings: Mapping[str, ComponentSettings]
     parts: Mapping[str, Mapping[str, Settings]]
+    accepted_risks: Mapping[str, str] = field(default_factory=dict)
+    """Setting -> why the file accepts the risk it reports (`[accepted_risks]`)."""
 
     def enabled(self, component: str) -> bool:
         return self.components.get(component, "none") != "none"

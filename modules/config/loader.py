@@ -24,6 +24,7 @@ from modules.config.environment import (
     TopLevel,
 )
 from modules.config.problems import MISSING, ConfigError, Problem, validate
+from modules.config.risks import acceptable_settings, off_risks, weakened_risks
 from modules.core.naming import ACCESS_LOG_SUFFIX, ENVIRONMENT_NAME, RESERVED_ENVIRONMENT_NAMES, bucket_suffix
 from modules.core.profile import PROFILES
 from modules.core.regions import REGION_AZ_LETTERS
@@ -31,6 +32,9 @@ from modules.core.settings import ComponentSettings, EnvironmentView, Settings, 
 from policies import aws_rules
 
 SECTIONS = ("tags", "state", "budget", "components")
+# Why the file accepts each risk it reports: setting -> reason, shown in the gate's reports.
+ACCEPTED_RISKS = "accepted_risks"
+MAX_REASON = 500
 MAX_FILE_BYTES = 1024 * 1024
 # Keys of the first version's files, and where each went.
 MOVED_TOP_LEVEL = {
@@ -40,7 +44,7 @@ MOVED_TOP_LEVEL = {
 
 
 def _top_level_keys() -> tuple[str, ...]:
-    return (*TopLevel.model_fields, *SECTIONS, *(c.name for c in REGISTRY), *PARTS)
+    return (*TopLevel.model_fields, *SECTIONS, *(c.name for c in REGISTRY), *PARTS, ACCEPTED_RISKS)
 
 
 def _default_state_bucket(tags: TagsSettings) -> str:
@@ -242,6 +246,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     )
     for section_settings in settings.values():
         section_settings.check(view, report)
+    accepted = _accepted_risks(raw.get(ACCEPTED_RISKS, {}), profile, components, settings, report)
     if problems:
         raise ConfigError(problems)
     return EnvironmentConfig(
@@ -257,7 +262,33 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
         components=components,
         settings=settings,
         parts=parts,
+        accepted_risks=accepted,
     )
+
+
+def _accepted_risks(raw: Any, profile: Any, components: dict[str, str], settings: dict[str, Any], report: Any) -> dict[str, str]:
+    """`[accepted_risks]`: each key a risk this file reports, each value a reason."""
+    if not isinstance(raw, dict):
+        report(ACCEPTED_RISKS, raw, 'a table of setting = "reason", such as "audit.enable_guardduty" = "..."')
+        return {}
+    reported = {r.setting for r in off_risks(components) + weakened_risks(profile, components, settings)}
+    known = acceptable_settings()
+    accepted: dict[str, str] = {}
+    for key, reason in raw.items():
+        where = f"{ACCEPTED_RISKS}.{key}"
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
+            report(where, reason, f"a reason of 1 to {MAX_REASON} characters")
+        elif key not in known:
+            report(where, reason, "not a setting that weakens a protection; see docs/configuration.md (accepted_risks)")
+        elif key not in reported:
+            report(
+                where,
+                reason,
+                "this file does not weaken it (an accepted risk that covers nothing is a mistake): remove the entry",
+            )
+        else:
+            accepted[key] = reason
+    return accepted
 
 
 def _components(raw: Any, report: Any) -> dict[str, str]:

@@ -24,6 +24,8 @@ from pydantic_core import PydanticUndefined
 
 from modules.components.registry import REGISTRY
 from modules.config.environment import BudgetSection, StateSection, TagsSettings, TopLevel
+from modules.config.loader import MAX_REASON
+from modules.config.risks import acceptable_settings, risk_texts
 from modules.core.regions import REGION_AZ_LETTERS
 from modules.core.settings import profile_defaults_of
 
@@ -118,6 +120,19 @@ def markdown() -> str:
     ]
     for key, model in (("tags", TagsSettings), ("state", StateSection), ("budget", BudgetSection)):
         lines += [f"## [{key}]", "", (model.__doc__ or "").strip(), "", *_table(model, seen), ""]
+    lines += [
+        "## [accepted_risks]",
+        "",
+        "Under the production profile, a protective component turned off or a setting weaker than the production",
+        "default is reported by the gate as a risk. `[accepted_risks]` gives the reason for each, shown beside it in",
+        'the reports: `"audit.enable_guardduty" = "GuardDuty runs in the organisation\'s security account"`. A key must',
+        "name a risk the file reports; an entry that covers nothing is an error.",
+        "",
+        "| setting | risk when weakened |",
+        "|---|---|",
+        *[f"| `{key}` | {text} |" for key, text in risk_texts().items()],
+        "",
+    ]
     lines += ["## [components]", "", "Which parts the environment has; `none` turns one off.", ""]
     lines += ["| component | variants | default | needs | what it is |", "|---|---|---|---|---|"]
     for component in REGISTRY:
@@ -206,6 +221,12 @@ def json_schema() -> dict[str, Any]:
     properties["tags"] = add("tags", TagsSettings)
     properties["state"] = add("state", StateSection)
     properties["budget"] = add("budget", BudgetSection)
+    properties["accepted_risks"] = {
+        "type": "object",
+        "description": "Why the file accepts each risk it reports (setting -> reason).",
+        "propertyNames": {"enum": list(acceptable_settings())},
+        "additionalProperties": {"type": "string", "minLength": 1, "maxLength": MAX_REASON},
+    }
     properties["components"] = {
         "type": "object",
         "additionalProperties": False,

@@ -53,11 +53,13 @@ class EventRuleSpec:
 
 @dataclass(frozen=True, kw_only=True)
 class Risk:
-    """A protection the environment file turned off, shown in the gate's report."""
+    """A protection the environment file turned off, shown in the gate's report; `reason`
+    is why the file accepts it (its `[accepted_risks]` entry), or None when it gives none."""
 
     component: str
     setting: str
     risk: str
+    reason: str | None = None
 
 
 @dataclass(kw_only=True)

@@ -138,6 +138,9 @@ class ComponentSettings(Settings):
     `moved_keys` names the new place of keys the first version had in this section."""
 
     moved_keys: ClassVar[Mapping[str, str]] = {}
+    weakens: ClassVar[Mapping[str, Any]] = {}
+    """Field -> modules.core.weakening.Weakening: what a value weaker than the production
+    default gives up (reported as a risk under the production profile)."""
 
     def check(self, view: EnvironmentView, report: Report) -> None:
         """Cross-key checks; single values are validated where their fields are declared."""

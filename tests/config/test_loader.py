@@ -101,7 +101,7 @@ def test_rejects_unknown_key(tmp_path: Path) -> None:
 def test_rejects_unknown_top_level_key(tmp_path: Path) -> None:
     assert problems_of(tmp_path, 'colour = "red"\n' + VALID) == [
         f"{F}: colour = 'red': unknown key; allowed keys: profile, region, backend, bucket_suffix, tags, state, budget, "
-        "components, network, database, storage, metadata_table, audit, dns, email, cdn, api, monitoring, buckets, functions, secrets"
+        "components, network, database, storage, metadata_table, audit, dns, email, cdn, api, monitoring, buckets, functions, secrets, accepted_risks"
     ]
 
 

@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 
 from modules.core.domains import DomainName, within
 from modules.core.settings import ComponentSettings, EnvironmentView, LogRetentionDays, Report, Settings, WebOrigins, by_profile
+from modules.core.weakening import Weakening, becomes, higher, lower
 
 LAMBDA_SRC = Path(__file__).resolve().parents[3] / "lambda_src"
 _USER_POOL_ARN = re.compile(r"^arn:aws(-[a-z]+)*:cognito-idp:([a-z]{2}(-[a-z]+)+-\d):\d{12}:userpool/\2_[A-Za-z0-9]+$")
@@ -322,6 +323,14 @@ class ApiSettings(ComponentSettings):
     """The REST API's stage, throttling, WAF, Cognito and alarms; the functions are declared
     in `[functions.<name>]`."""
 
+    weakens: ClassVar[Mapping[str, Weakening]] = {
+        "throttle_rate_per_second": higher("The API's stage throttling allows more requests a second than production's."),
+        "throttle_burst": higher("The API's stage throttling allows larger bursts than production's."),
+        "waf_rate_limit_per_5_minutes": higher("The API's WAF lets each address send more requests before it blocks it."),
+        "log_retention_days": lower("API access and WAF logs are kept for less time."),
+        "allow_self_sign_up": becomes("Anyone can register in the user pool: the API is open to every sign-up.", True),
+    }
+
     moved_keys: ClassVar[Mapping[str, str]] = {
         **{
             key: "[functions.<name>] environment = {...} (the function's own settings)"
@@ -343,10 +352,12 @@ class ApiSettings(ComponentSettings):
     cors_allowed_origins: WebOrigins = Field(
         default=(), strict=False, description="Browser origins answered on preflight; default none (no OPTIONS methods)."
     )
+    # At least 1: a rate or burst of 0 throttles every request, and -1 turns throttling off,
+    # which a stage that fronts Lambda and the database must never do.
     throttle_rate_per_second: float = by_profile(
-        development=10, production=100, strict=False, ge=0, description="Stage-wide steady request rate."
+        development=10, production=100, strict=False, ge=1, description="Stage-wide steady request rate (at least 1)."
     )
-    throttle_burst: int = by_profile(development=20, production=200, ge=0, description="Stage-wide burst.")
+    throttle_burst: int = by_profile(development=20, production=200, ge=1, description="Stage-wide burst (at least 1).")
     # WAF rate-based rules count requests over 5 minutes; AWS accepts 10 to 2,000,000,000.
     waf_rate_limit_per_5_minutes: int = by_profile(
         development=500,

@@ -26,7 +26,7 @@ from modules.core.aws import (
     iam_role_policy_attachment,
 )
 from modules.core.context import BuildContext
-from modules.core.contributions import Contributions, EventRuleSpec, OutputSpec, Risk
+from modules.core.contributions import Contributions, EventRuleSpec, OutputSpec
 from modules.core.findings import accept
 from modules.core.identity import AccountContext
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
@@ -350,23 +350,6 @@ def build(scope: Construct, ctx: BuildContext, settings: AuditSettings, ports: P
     audit = AuditBaseline(scope, "audit", ctx=ctx, settings=settings, access_log_bucket=ports.storage.logs)
     ports.audit = AuditPort(detector=audit.detector is not None)
     made = Contributions()
-    if ctx.protection.report_weakened:
-        if not settings.enable_guardduty:
-            made.risks.append(
-                Risk(
-                    component="audit",
-                    setting="audit.enable_guardduty",
-                    risk="No GuardDuty detector: compromised credentials and unusual API activity go undetected.",
-                )
-            )
-        if not settings.enable_config:
-            made.risks.append(
-                Risk(
-                    component="audit",
-                    setting="audit.enable_config",
-                    risk="No AWS Config recorder: configuration drift and its history are not recorded.",
-                )
-            )
     made.outputs.append(
         OutputSpec(name="audit_bucket", value=audit.bucket.bucket.bucket, description="CloudTrail and AWS Config bucket")
     )

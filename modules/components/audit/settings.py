@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from pydantic import Field, field_validator
 
 from modules.core.settings import ComponentSettings, LogRetentionDays, by_profile
+from modules.core.weakening import Weakening, higher, lower, turned_off
 
 # AWS Config managed rules this project knows to work against what it builds (AWS Config
 # Developer Guide, "List of AWS Config Managed Rules"). A closed list, so a typo is a
@@ -41,6 +45,16 @@ class AuditSettings(ComponentSettings):
     """A multi-Region CloudTrail trail into its own bucket and log group. AWS Config and
     GuardDuty allow one recorder and one detector per account and Region: turn them on in
     one environment per account (the production profile does)."""
+
+    weakens: ClassVar[Mapping[str, Weakening]] = {
+        "enable_guardduty": turned_off("No GuardDuty detector: compromised credentials and unusual API activity go undetected."),
+        "enable_config": turned_off("No AWS Config recorder: configuration drift and its history are not recorded."),
+        "trail_log_retention_days": lower("CloudTrail events stay queryable in CloudWatch Logs for less time."),
+        "audit_log_expiration_days": lower(
+            "CloudTrail and Config files are deleted sooner: older incidents cannot be investigated."
+        ),
+        "guardduty_finding_min_severity": higher("Fewer GuardDuty findings reach the alarm topic."),
+    }
 
     trail_log_retention_days: LogRetentionDays = by_profile(
         development=14, production=365, description="Days CloudTrail events stay in CloudWatch Logs for queries and alarms."

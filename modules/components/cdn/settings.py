@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 
 from modules.core.domains import within
 from modules.core.settings import ComponentSettings, EnvironmentView, LogRetentionDays, Report, Settings, WebOrigins, by_profile
+from modules.core.weakening import Weakening, higher, lower
 from policies import aws_rules
 
 _FQDN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -89,6 +90,11 @@ class BehaviorSettings(Settings):
 class CdnSettings(ComponentSettings):
     """HTTPS only, origin access control, security headers, a WAF with managed rules and a
     per-IP rate limit, standard logs into the storage log bucket."""
+
+    weakens: ClassVar[Mapping[str, Weakening]] = {
+        "rate_limit_per_5_minutes": higher("The CDN's WAF lets each address send more requests before it blocks it."),
+        "waf_log_retention_days": lower("The CDN's WAF logs are kept for less time."),
+    }
 
     moved_keys: ClassVar[Mapping[str, str]] = {
         "image_cache_days": "[cdn.cache_policies.<name>] ttl_days, used by [[cdn.behaviors]]",

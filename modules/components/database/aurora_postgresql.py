@@ -30,7 +30,7 @@ from modules.core.aws import (
     rds_cluster_parameter_group,
 )
 from modules.core.context import BuildContext
-from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, Risk, WidgetSpec
+from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, WidgetSpec
 from modules.core.findings import accept
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.logs import accept_short_retention
@@ -263,14 +263,6 @@ def build(scope: Construct, ctx: BuildContext, settings: AuroraPostgresqlSetting
         data_api=database.grant_data_api,
     )
     made = Contributions()
-    if ctx.protection.report_weakened and not settings.deletion_protection:
-        made.risks.append(
-            Risk(
-                component="database",
-                setting="database.deletion_protection",
-                risk="The cluster can be deleted by one API call or console click; RDS does not ask twice.",
-            )
-        )
     made.outputs += [
         OutputSpec(name="db_cluster_id", value=cluster.cluster_identifier, description="Aurora cluster identifier"),
         OutputSpec(name="db_writer_endpoint", value=cluster.endpoint, description="Aurora writer endpoint"),

@@ -22,7 +22,7 @@ from modules.components.database.postgresql import (
 from modules.components.database.rds_settings import RdsPostgresqlSettings
 from modules.core.aws import cloudwatch_log_group, db_instance, db_parameter_group, iam_role, iam_role_policy
 from modules.core.context import BuildContext
-from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, Risk, WidgetSpec
+from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, WidgetSpec
 from modules.core.findings import accept
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.logs import accept_short_retention
@@ -177,18 +177,6 @@ def build(scope: Construct, ctx: BuildContext, settings: RdsPostgresqlSettings, 
         data_api=None,
     )
     made = Contributions()
-    if ctx.protection.report_weakened and not settings.deletion_protection:
-        made.risks.append(
-            Risk(
-                component="database",
-                setting="database.deletion_protection",
-                risk="The instance can be deleted by one API call or console click; RDS does not ask twice.",
-            )
-        )
-    if ctx.protection.report_weakened and not settings.multi_az:
-        made.risks.append(
-            Risk(component="database", setting="database.multi_az", risk="A single instance: a zone outage stops the database.")
-        )
     made.outputs += [
         OutputSpec(name="db_instance_id", value=instance.identifier, description="RDS instance identifier"),
         OutputSpec(name="db_endpoint", value=instance.address, description="RDS endpoint (host name)"),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from pydantic import Field, field_validator
 
 from modules.components.database.settings import PostgresqlSettings
 from modules.core.settings import EnvironmentView, Report, by_profile
+from modules.core.weakening import Weakening, sets_parameter, turned_off
 from policies import aws_rules
 
 # gp3 volumes for RDS: 20 GiB to 64 TiB (RDS User Guide, "Amazon RDS DB instance storage").
@@ -15,6 +19,17 @@ STORAGE_RANGE_GB = (20, 65536)
 class RdsPostgresqlSettings(PostgresqlSettings):
     """One RDS for PostgreSQL instance in the database subnets: encrypted gp3 storage that grows
     up to a limit, IAM authentication, TLS only, Multi-AZ under the production profile."""
+
+    weakens: ClassVar[Mapping[str, Weakening]] = {
+        **PostgresqlSettings.weakens,
+        "multi_az": turned_off("A single instance: a zone outage stops the database."),
+        "parameters": sets_parameter(
+            "log_statement logs statements with their values: personal data and credentials in SQL reach the logs.",
+            "log_statement",
+            "all",
+            "mod",
+        ),
+    }
 
     instance_class: str = by_profile(
         development="db.t4g.micro", production="db.m6g.large", description="DB instance class (db.<family>.<size>)."

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
 from modules.core.settings import ComponentSettings, EnvironmentView, LogRetentionDays, Report, by_profile
+from modules.core.weakening import Weakening, higher, lower, sets_parameter, turned_off
 from policies import aws_rules
 
 # Aurora PostgreSQL can pause at 0 ACU from these minor versions on (Aurora User
@@ -89,6 +91,23 @@ MaintenanceWindow = Annotated[str, AfterValidator(_maintenance_window)]
 class PostgresqlSettings(ComponentSettings):
     """What both PostgreSQL variants are configured with the same way, declared once."""
 
+    weakens: ClassVar[Mapping[str, Weakening]] = {
+        "deletion_protection": turned_off("Database deletion protection is off: one API call or a mistaken plan deletes it."),
+        "backup_retention_days": lower(
+            "Fewer days of automated backups: an older mistake cannot be undone by point-in-time restore."
+        ),
+        "log_retention_days": lower("PostgreSQL logs are kept for less time: older activity cannot be investigated."),
+        "log_min_duration_statement_ms": Weakening(
+            risk="Every statement is logged with its values: personal data and credentials in SQL reach the logs.",
+            weaker=lambda value, default, _: value == 0 and default != 0,
+        ),
+        "master_secret_rotation_days": higher("The master password rotates less often: a leaked password stays valid longer."),
+        "monitoring_interval_seconds": Weakening(
+            risk="Enhanced monitoring is off: operating-system metrics of the database are not collected.",
+            weaker=lambda value, default, _: value == 0 and default != 0,
+        ),
+    }
+
     engine_version: EngineVersion = Field(
         default="16.6", description="PostgreSQL MAJOR.MINOR; 16.6 is offered by RDS and can pause Aurora Serverless v2 at 0 ACU."
     )
@@ -140,6 +159,17 @@ class PostgresqlSettings(ComponentSettings):
 class AuroraPostgresqlSettings(PostgresqlSettings):
     """Aurora PostgreSQL in the database subnets: encrypted, IAM authentication, TLS only."""
 
+    weakens: ClassVar[Mapping[str, Weakening]] = {
+        **PostgresqlSettings.weakens,
+        "instances": lower("Fewer instances than in production: no reader in another zone to fail over to."),
+        "cluster_parameters": sets_parameter(
+            "log_statement logs statements with their values: personal data and credentials in SQL reach the logs.",
+            "log_statement",
+            "all",
+            "mod",
+        ),
+    }
+
     capacity: Literal["serverless", "provisioned"] = by_profile(
         development="serverless", production="provisioned", description="Aurora Serverless v2 or provisioned instances."
     )
@@ -149,10 +179,18 @@ class AuroraPostgresqlSettings(PostgresqlSettings):
     instances: int = by_profile(
         development=1, production=2, description="Instances: a writer, then readers spread over the zones (1 to 16)."
     )
+    # Aurora User Guide, "Aurora Serverless v2 capacity": 0 (with auto-pause) to 256 ACU.
     min_capacity_acu: float = by_profile(
-        development=0, production=0.5, strict=False, description="Serverless v2 minimum ACU; 0 lets an idle cluster pause."
+        development=0,
+        production=0.5,
+        strict=False,
+        ge=0,
+        le=256,
+        description="Serverless v2 minimum ACU; 0 lets an idle cluster pause.",
     )
-    max_capacity_acu: float = by_profile(development=4, production=16, strict=False, description="Serverless v2 maximum ACU.")
+    max_capacity_acu: float = by_profile(
+        development=4, production=16, strict=False, ge=1, le=256, description="Serverless v2 maximum ACU (1 to 256)."
+    )
     seconds_until_auto_pause: int = Field(default=900, description="Idle seconds before a 0-ACU cluster pauses (300 to 86400).")
     storage_type: Literal["standard", "io-optimized"] = Field(
         default="standard", description="Aurora Standard (pay per I/O) or I/O-Optimized."

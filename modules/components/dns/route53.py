@@ -19,7 +19,7 @@ from modules.core.aws import (
     route53_zone,
 )
 from modules.core.context import BuildContext
-from modules.core.contributions import Contributions, OutputSpec, Risk
+from modules.core.contributions import Contributions, OutputSpec
 from modules.core.findings import accept
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.logs import accept_short_retention
@@ -222,13 +222,6 @@ def build(scope: Construct, ctx: BuildContext, settings: DnsSettings, ports: Por
                 description="name servers to delegate the domain to at its registrar",
             )
         )
-        if ctx.protection.report_weakened:
-            for key, risk in (
-                ("dnssec", "The zone is not signed with DNSSEC: resolvers cannot detect forged answers."),
-                ("query_logging", "DNS queries to the zone are not logged: lookups of abused names go unseen."),
-            ):
-                if not getattr(settings, key):
-                    made.risks.append(Risk(component="dns", setting=f"dns.{key}", risk=risk))
     if dns.key_signing_key is not None:
         made.outputs.append(
             OutputSpec(

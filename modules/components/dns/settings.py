@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from pydantic import Field
 
 from modules.core.domains import DomainName
 from modules.core.settings import ComponentSettings, EnvironmentView, LogRetentionDays, Report, by_profile
+from modules.core.weakening import Weakening, lower, turned_off
 
 
 class DnsSettings(ComponentSettings):
     """A public Route 53 zone, created here or an existing one found by name. A zone created
     here is signed with DNSSEC, logs its queries and allows only Amazon to issue certificates
     (CAA); an existing zone is left as its owners configured it, and only records are added."""
+
+    weakens: ClassVar[Mapping[str, Weakening]] = {
+        "dnssec": turned_off("The zone is not signed with DNSSEC: resolvers cannot detect forged answers."),
+        "query_logging": turned_off("DNS queries to the zone are not logged: lookups of abused names go unseen."),
+        "query_log_retention_days": lower("DNS query logs are kept for less time."),
+    }
 
     zone_name: DomainName = Field(description="The zone's domain, such as example.com.")
     create_zone: bool = Field(

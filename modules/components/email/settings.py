@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from collections.abc import Mapping
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
 from modules.core.domains import DomainName, within
 from modules.core.settings import ComponentSettings, EnvironmentView, Report
+from modules.core.weakening import Weakening, becomes
 
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -19,6 +21,10 @@ class EmailSettings(ComponentSettings):
     sends every delivery event to CloudWatch and bounces and complaints to the alarm topic.
     With components.dns on, the DKIM, MAIL FROM and DMARC records go into its zone; without
     it, the outputs list the records to publish."""
+
+    weakens: ClassVar[Mapping[str, Weakening]] = {
+        "dmarc_policy": becomes("DMARC policy none: receivers deliver mail forged in the domain's name.", "none"),
+    }
 
     domain: DomainName = Field(description="The domain mail is sent from, such as example.com or mail.example.com.")
     mail_from_subdomain: str = Field(

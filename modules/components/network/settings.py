@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from ipaddress import IPv4Network
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, Strict, field_validator
 
 from modules.components.network.layout import TIERS, LayoutError, SubnetLayout, carve
 from modules.core.regions import availability_zones
 from modules.core.settings import ComponentSettings, EnvironmentView, LogRetentionDays, Report, by_profile
+from modules.core.weakening import Weakening, lower
 
 # Interface endpoint services the network knows how to name (com.amazonaws.<region>.<service>).
 INTERFACE_ENDPOINT_SERVICES: tuple[str, ...] = (
@@ -25,6 +27,18 @@ Cidr = Annotated[IPv4Network, Strict(False)]
 
 class NetworkSettings(ComponentSettings):
     """A VPC with public, private and database subnets in each zone."""
+
+    weakens: ClassVar[Mapping[str, Weakening]] = {
+        "nat_gateways": Weakening(
+            risk="Fewer NAT gateways than zones: a zone outage can cut the private subnets of other zones off the internet.",
+            weaker=lambda value, default, section: 0 < value < min(default, len(section.availability_zones or ()) or default),
+        ),
+        "flow_log_retention_days": lower("VPC flow logs are kept for less time: older traffic cannot be investigated."),
+        "flow_log_traffic_type": Weakening(
+            risk="Flow logs record only part of the traffic: rejected or accepted connections go unrecorded.",
+            weaker=lambda value, default, _: value != default,
+        ),
+    }
 
     vpc_cidr: Cidr = Field(default=IPv4Network("10.0.0.0/16"), description="VPC CIDR block, /16 to /28, private range.")
     availability_zones: tuple[str, ...] | None = Field(

@@ -8,7 +8,7 @@ from constructs import Construct
 
 from modules.components.storage.settings import BucketSettings, StorageSettings
 from modules.core.context import BuildContext
-from modules.core.contributions import Contributions, OutputSpec, Risk
+from modules.core.contributions import Contributions, OutputSpec
 from modules.core.findings import accept
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.ports import Parts, Ports, StoragePort
@@ -157,14 +157,6 @@ def build(scope: Construct, ctx: BuildContext, settings: StorageSettings, ports:
     )
     ports.finalizers.append(storage.accept_quiet_buckets)
     made = Contributions()
-    if settings.encryption == "s3":
-        made.risks.append(
-            Risk(
-                component="storage",
-                setting="storage.encryption",
-                risk="Buckets use SSE-S3: AWS-managed keys, so no key policy limits who can decrypt their objects.",
-            )
-        )
     for name, bucket in [*storage.buckets.items(), ("logs", storage.logs)]:
         made.outputs.append(
             OutputSpec(name=f"{name.replace('-', '_')}_bucket", value=bucket.bucket.bucket, description=f"{name} bucket name")

@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from modules.core.naming import bucket_name
 from modules.core.settings import ComponentSettings, Days, EnvironmentView, Report, Settings, WebOrigins, by_profile
+from modules.core.weakening import Weakening, becomes, lower
 from policies import aws_rules
 
 Purpose = Literal["uploads", "static-site", "archive", "logs", "media"]
@@ -151,6 +152,15 @@ class BucketSettings(Settings):
 
 class StorageSettings(ComponentSettings):
     """The buckets of `[buckets.<name>]`, their access-log bucket and their key."""
+
+    weakens: ClassVar[Mapping[str, Weakening]] = {
+        "encryption": becomes(
+            "Buckets use SSE-S3: AWS-managed keys, so no key policy limits who can decrypt their objects.",
+            "s3",
+        ),
+        "noncurrent_version_expiration_days": lower("Overwritten and deleted objects can be recovered for less time."),
+        "access_log_retention_days": lower("S3 access logs are kept for less time: older access cannot be investigated."),
+    }
 
     moved_keys: ClassVar[Mapping[str, str]] = {
         "bucket_suffix": "bucket_suffix (a top-level key: audit and storage buckets share it)",
