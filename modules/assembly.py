@@ -124,6 +124,8 @@ class FoundationStack(TerraformStack):
                 "components": dict(config.components),
                 "budget_usd": config.budget_usd,
                 "usage_profile": config.usage_profile,
+                # Only when the file gives figures of its own, so that other stacks' JSON stays as it was.
+                **({"usage_overrides": dict(config.usage_overrides)} if config.usage_overrides else {}),
                 "risks": [
                     {"component": r.component, "setting": r.setting, "risk": r.risk} | ({"reason": r.reason} if r.reason else {})
                     for r in made.risks

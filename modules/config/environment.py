@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
@@ -164,6 +164,8 @@ class EnvironmentConfig:
     parts: Mapping[str, Mapping[str, Settings]]
     accepted_risks: Mapping[str, str] = field(default_factory=dict)
     """Setting -> why the file accepts the risk it reports (`[accepted_risks]`)."""
+    usage_overrides: Mapping[str, Any] = field(default_factory=dict)
+    """The file's own usage figures over its usage profile (`[usage]`), for the cost gate."""
 
     def enabled(self, component: str) -> bool:
         return self.components.get(component, "none") != "none"

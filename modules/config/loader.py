@@ -25,6 +25,7 @@ from modules.config.environment import (
 )
 from modules.config.problems import MISSING, ConfigError, Problem, validate
 from modules.config.risks import acceptable_settings, off_risks, weakened_risks
+from modules.config.usage import USAGE, usage_overrides
 from modules.core.naming import ACCESS_LOG_SUFFIX, ENVIRONMENT_NAME, RESERVED_ENVIRONMENT_NAMES, bucket_suffix
 from modules.core.profile import PROFILES
 from modules.core.regions import REGION_AZ_LETTERS
@@ -44,7 +45,7 @@ MOVED_TOP_LEVEL = {
 
 
 def _top_level_keys() -> tuple[str, ...]:
-    return (*TopLevel.model_fields, *SECTIONS, *(c.name for c in REGISTRY), *PARTS, ACCEPTED_RISKS)
+    return (*TopLevel.model_fields, *SECTIONS, *(c.name for c in REGISTRY), *PARTS, ACCEPTED_RISKS, USAGE)
 
 
 def _default_state_bucket(tags: TagsSettings) -> str:
@@ -247,6 +248,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
     for section_settings in settings.values():
         section_settings.check(view, report)
     accepted = _accepted_risks(raw.get(ACCEPTED_RISKS, {}), profile, components, settings, report)
+    usage = usage_overrides(raw.get(USAGE), budget.usage_profile or profile, report)
     if problems:
         raise ConfigError(problems)
     return EnvironmentConfig(
@@ -263,6 +265,7 @@ def load_environment(path: Path, *, display_root: Path | None = None) -> Environ
         settings=settings,
         parts=parts,
         accepted_risks=accepted,
+        usage_overrides=usage,
     )
 
 

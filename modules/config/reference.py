@@ -133,6 +133,16 @@ def markdown() -> str:
         *[f"| `{key}` | {text} |" for key, text in risk_texts().items()],
         "",
     ]
+    lines += [
+        "## [usage]",
+        "",
+        "The cost gate prices usage from a usage profile, `policies/usage/<name>.toml` (`[budget] usage_profile`, by",
+        "default the environment's profile). `[usage]` overrides the profile's figures for this environment only, with",
+        "the profile's own sections and keys: `[usage.nat_gateway]` `gb_processed = 200`, or per resource name",
+        '`[usage.s3.match."*-uploads-*"]` `standard_gb = 500`. A key the profile does not have is an error, so a',
+        "misspelt figure cannot leave the estimate on the profile's; the reports show the figures used.",
+        "",
+    ]
     lines += ["## [components]", "", "Which parts the environment has; `none` turns one off.", ""]
     lines += ["| component | variants | default | needs | what it is |", "|---|---|---|---|---|"]
     for component in REGISTRY:
@@ -226,6 +236,11 @@ def json_schema() -> dict[str, Any]:
         "description": "Why the file accepts each risk it reports (setting -> reason).",
         "propertyNames": {"enum": list(acceptable_settings())},
         "additionalProperties": {"type": "string", "minLength": 1, "maxLength": MAX_REASON},
+    }
+    properties["usage"] = {
+        "type": "object",
+        "description": "This environment's usage figures over its usage profile ([usage.<section>] key = number).",
+        "additionalProperties": {"type": "object"},
     }
     properties["components"] = {
         "type": "object",

@@ -101,7 +101,7 @@ def test_rejects_unknown_key(tmp_path: Path) -> None:
 def test_rejects_unknown_top_level_key(tmp_path: Path) -> None:
     assert problems_of(tmp_path, 'colour = "red"\n' + VALID) == [
         f"{F}: colour = 'red': unknown key; allowed keys: profile, region, backend, bucket_suffix, tags, state, budget, "
-        "components, network, database, storage, metadata_table, audit, dns, email, cdn, api, monitoring, buckets, functions, secrets, accepted_risks"
+        "components, network, database, storage, metadata_table, audit, dns, email, cdn, api, monitoring, buckets, functions, secrets, accepted_risks, usage"
     ]
 
 
@@ -352,7 +352,7 @@ def test_database_defaults_differ_by_profile(tmp_path: Path) -> None:
         ('capacity = "serverless"\nmin_capacity_acu = 0.25\nmax_capacity_acu = 4',
          "database.min_capacity_acu = 0.25: min_capacity 0.25 ACU: Aurora Serverless v2 accepts 0 to 256 in steps of 0.5"),
         ('capacity = "serverless"\nmin_capacity_acu = 1\nmax_capacity_acu = 300',
-         "database.max_capacity_acu = 300.0: max_capacity 300.0 ACU: Aurora Serverless v2 accepts 0 to 256 in steps of 0.5"),
+         "database.max_capacity_acu = 300: at most 256.0"),
         ('capacity = "serverless"\nmin_capacity_acu = 8\nmax_capacity_acu = 4',
          "database.min_capacity_acu = 8.0: min_capacity 8.0 is above max_capacity 4.0"),
         ("performance_insights_retention_days = 30",
