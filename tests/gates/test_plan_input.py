@@ -62,7 +62,7 @@ def test_another_major_format_version_is_refused(plan: dict) -> None:
 
 
 def test_a_plan_without_planned_values_is_refused() -> None:
-    with pytest.raises(InputError, match="planned_values.root_module is missing"):
+    with pytest.raises(InputError, match=r"planned_values\.root_module is missing"):
         to_terraform_json({"format_version": "1.2", "planned_values": {}}, "web.plan.json")
 
 
