@@ -7,7 +7,21 @@ PYTHON_BOOTSTRAP ?= python3
 PIPENV_PIN := pipenv==2026.10.3
 TOOLS_VENV := .venv-tools
 PIPENV := $(TOOLS_VENV)/bin/pipenv
+# CDK=cdktn synthesizes with CDK Terrain, the maintained fork of CDK for Terraform
+# (archived 2025-12-10), from its own environment (tools/cdktn/Pipfile).
+CDK ?= cdktf
+ifeq ($(CDK),cdktn)
+APP_PIPFILE := tools/cdktn/Pipfile
+VENV := tools/cdktn/.venv
+APP_SYNC := sync
+export FOUNDATION_CDK := cdktn
+else ifeq ($(CDK),cdktf)
+APP_PIPFILE := Pipfile
 VENV := .venv
+APP_SYNC := sync --dev
+else
+$(error CDK=$(CDK): use cdktf (the default) or cdktn)
+endif
 PY := $(VENV)/bin/python
 CHECKOV_DIR := tools/checkov
 CDKTF := node_modules/.bin/cdktf
@@ -28,6 +42,7 @@ ENVS := $(basename $(notdir $(wildcard environments/*.toml)))
 
 help:
 	@echo "make check            synthesize every stack and run the gates (no AWS account needed)"
+	@echo "make check CDK=cdktn  the same with CDK Terrain, the maintained fork of CDK for Terraform"
 	@echo "make test             run the test suite"
 	@echo "make synth            synthesize every stack into cdktf.out/stacks/"
 	@echo "make examples         synthesize and gate the example systems of examples/"
@@ -53,8 +68,8 @@ $(PIPENV):
 	$(PYTHON_BOOTSTRAP) -m venv $(TOOLS_VENV)
 	$(TOOLS_VENV)/bin/pip install --quiet "$(PIPENV_PIN)"
 
-$(VENV)/.synced: Pipfile.lock | $(PIPENV)
-	$(PIPENV) sync --dev
+$(VENV)/.synced: $(APP_PIPFILE).lock | $(PIPENV)
+	PIPENV_PIPFILE=$(APP_PIPFILE) $(PIPENV) $(APP_SYNC)
 	touch $@
 
 $(CHECKOV_DIR)/.venv/.synced: $(CHECKOV_DIR)/Pipfile.lock | $(PIPENV)

@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from modules.config import ConfigError
+    from modules.core.frameworks import FrameworkError
 
     build = args.outdir / "build"
     built_before = build.exists()
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         from modules.app import build_app
 
         app, configs = build_app(args.environments_dir, args.outdir, args.envs, bootstrap=not args.independent)
-    except ConfigError as exc:
+    except (ConfigError, FrameworkError) as exc:
         print(exc, file=sys.stderr)
         return 2
     except BaseException:

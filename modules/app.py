@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cdktf import App
-
 from modules.assembly import BootstrapStack, FoundationStack
 from modules.config import EnvironmentConfig, load_environments
+from modules.core.framework import App
 
 
 def build_app(

@@ -11,7 +11,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from constructs import Construct
 
 from modules.components.registry import OFF, REGISTRY
@@ -20,16 +19,16 @@ from modules.config.risks import off_risks, weakened_risks
 from modules.core.aws import provider
 from modules.core.context import BuildContext
 from modules.core.contributions import Contributions
+from modules.core.framework import FRAMEWORK, App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from modules.core.identity import AccountContext
 from modules.core.naming import first_path, logical_id
 from modules.core.ports import Ports
 from modules.core.profile import PROTECTION
 from modules.primitives.state_bucket import StateBucket, StateBucketProps
 
-# The binding package pins provider 6.25.0; state written by it must not be read by
-# an older provider, and a newer major could change schemas under us.
+# The provider release the framework's bindings describe (modules/core/framework.py).
 AWS_PROVIDER_SOURCE = "hashicorp/aws"
-AWS_PROVIDER_VERSION = "6.25.0"
+AWS_PROVIDER_VERSION = FRAMEWORK.aws_provider_version
 # Where the stack's own description goes in the synthesized JSON: Terraform and
 # Checkov ignore "//", the gates read it (profile, budget, usage profile, risks).
 METADATA_KEY = "foundation"

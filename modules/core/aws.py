@@ -6,9 +6,10 @@ an empty package object whose `__path__` points at the installed folder lets
 Python import just the submodules named below; each of them loads the shared
 jsii assembly through `.._jsii`, so the synthesized JSON is the same.
 
-Everything else in the project imports provider classes from here, so moving to
-the community fork (`cdktn_provider_aws`) or adding a resource type touches
-this one file.
+Everything else in the project imports provider classes from here, so the
+framework's bindings (`cdktf_cdktf_provider_aws`, or CDK Terrain's
+`cdktn_provider_aws`, see modules/core/framework.py) and the resource types used
+are chosen in this one file.
 """
 
 from __future__ import annotations
@@ -17,15 +18,21 @@ import importlib.util
 import sys
 import types
 
+from modules.core.framework import FRAMEWORK, FrameworkError
+
+# The name the project imports provider modules under. Under CDK Terrain the shell of
+# that name points at `cdktn_provider_aws`, whose modules have the same names and
+# classes; each loads its own jsii assembly through the relative `.._jsii`.
 _PACKAGE = "cdktf_cdktf_provider_aws"
 
 
 def _register_package_shell() -> None:
     if _PACKAGE in sys.modules:
         return
-    spec = importlib.util.find_spec(_PACKAGE)
+    spec = importlib.util.find_spec(FRAMEWORK.provider_package)
     if spec is None or spec.submodule_search_locations is None:
-        raise ImportError(f"{_PACKAGE} is not installed; run `make install` (it installs the pinned Pipfile.lock)")
+        hint = "make install CDK=cdktn" if FRAMEWORK.name == "cdktn" else "make install"
+        raise FrameworkError(f"{FRAMEWORK.provider_package} is not installed in this environment; run `{hint}`")
     shell = types.ModuleType(_PACKAGE)
     shell.__path__ = list(spec.submodule_search_locations)
     shell.__spec__ = spec

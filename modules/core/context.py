@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from cdktf import TerraformProvider
-
+from modules.core.framework import TerraformProvider
 from modules.core.identity import AccountContext
 from modules.core.naming import bucket_name
 from modules.core.profile import Profile, Protection

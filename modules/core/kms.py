@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cdktf import TerraformProvider, TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.core.aws import kms_alias, kms_key
+from modules.core.framework import TerraformProvider, TerraformResourceLifecycle
 from modules.core.identity import AccountContext
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformResource
-
 from modules.core.findings import accept
+from modules.core.framework import TerraformResource
 
 # CKV_AWS_338 asks CloudWatch log groups to keep events for at least a year.
 ONE_YEAR_DAYS = 365

@@ -6,10 +6,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from cdktf import TerraformProvider
 from constructs import Construct
 
 from modules.core.aws import sns_topic, sns_topic_policy, sns_topic_subscription
+from modules.core.framework import TerraformProvider
 from modules.core.identity import AccountContext
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 

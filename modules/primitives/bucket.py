@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.core.aws import (
@@ -22,6 +21,7 @@ from modules.core.aws import (
     s3_bucket_server_side_encryption_configuration,
     s3_bucket_versioning,
 )
+from modules.core.framework import TerraformResourceLifecycle
 from modules.core.kms import EncryptionKey
 from modules.core.ports import BucketPort
 

@@ -6,10 +6,10 @@ takes one from its own Region (the default provider).
 
 from __future__ import annotations
 
-from cdktf import TerraformProvider, TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.core.aws import acm_certificate, acm_certificate_validation, route53_record
+from modules.core.framework import TerraformProvider, TerraformResourceLifecycle
 
 # Validation records are looked up by ACM, not by people: five minutes is enough to pick
 # up a changed value and keeps renewals fast.

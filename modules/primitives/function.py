@@ -6,11 +6,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cdktf import AssetType, TerraformAsset
 from constructs import Construct
 
 from modules.core.aws import cloudwatch_log_group, iam_role, iam_role_policy, lambda_function, sqs_queue
 from modules.core.findings import accept
+from modules.core.framework import AssetType, TerraformAsset
 from modules.core.identity import AccountContext
 from modules.core.kms import EncryptionKey
 from modules.core.logs import accept_short_retention

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from cdktf import TerraformResource, TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.core.aws import (
@@ -34,6 +33,7 @@ from modules.core.aws import (
     wafv2_web_acl_association,
 )
 from modules.core.findings import accept
+from modules.core.framework import TerraformResource, TerraformResourceLifecycle
 from modules.core.identity import AccountContext
 from modules.core.kms import EncryptionKey
 from modules.core.logs import accept_short_retention

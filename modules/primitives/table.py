@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.core.aws import dynamodb_table, iam_role, iam_role_policy
+from modules.core.framework import TerraformResourceLifecycle
 from modules.core.identity import AccountContext
 from modules.core.ports import KeyPort
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.core.aws import cognito_user_pool, cognito_user_pool_client
+from modules.core.framework import TerraformResourceLifecycle
 
 up = cognito_user_pool
 upc = cognito_user_pool_client

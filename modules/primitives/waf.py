@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from cdktf import TerraformProvider
 from constructs import Construct
 
 from modules.core.aws import cloudwatch_log_group, wafv2_web_acl, wafv2_web_acl_logging_configuration
+from modules.core.framework import TerraformProvider
 from modules.core.kms import EncryptionKey
 
 acl_ = wafv2_web_acl

@@ -10,7 +10,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.components.api.settings import ApiSettings, FunctionSettings, SecretSettings
@@ -29,6 +28,7 @@ from modules.core.aws import (
 from modules.core.context import BuildContext
 from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, WidgetSpec
 from modules.core.findings import accept
+from modules.core.framework import TerraformResourceLifecycle
 from modules.core.iam import role_grant
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.ports import FunctionsPort, Parts, Ports

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from cdktf import TerraformProvider
 from constructs import Construct
 
 from modules.components.cdn.settings import BehaviorSettings, CdnSettings, ResponseHeadersSettings
@@ -21,6 +20,7 @@ from modules.core.aws import (
 from modules.core.context import BuildContext
 from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, WidgetSpec
 from modules.core.findings import accept
+from modules.core.framework import TerraformProvider
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.logs import accept_short_retention
 from modules.core.ports import BucketPort, CdnPort, DnsPort, KeyPort, Parts, Ports, StoragePort

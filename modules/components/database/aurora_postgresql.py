@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.components.database.postgresql import (
@@ -32,6 +31,7 @@ from modules.core.aws import (
 from modules.core.context import BuildContext
 from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, WidgetSpec
 from modules.core.findings import accept
+from modules.core.framework import TerraformResourceLifecycle
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.logs import accept_short_retention
 from modules.core.ports import DatabasePort, NetworkPort, Parts, Ports

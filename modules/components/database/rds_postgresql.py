@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.components.database.postgresql import (
@@ -24,6 +23,7 @@ from modules.core.aws import cloudwatch_log_group, db_instance, db_parameter_gro
 from modules.core.context import BuildContext
 from modules.core.contributions import AlarmSpec, Contributions, OutputSpec, WidgetSpec
 from modules.core.findings import accept
+from modules.core.framework import TerraformResourceLifecycle
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.logs import accept_short_retention
 from modules.core.ports import DatabasePort, NetworkPort, Parts, Ports

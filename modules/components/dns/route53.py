@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.components.dns.settings import DnsSettings
@@ -21,6 +20,7 @@ from modules.core.aws import (
 from modules.core.context import BuildContext
 from modules.core.contributions import Contributions, OutputSpec
 from modules.core.findings import accept
+from modules.core.framework import TerraformResourceLifecycle
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.logs import accept_short_retention
 from modules.core.ports import DnsPort, Parts, Ports

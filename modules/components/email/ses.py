@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cdktf import Fn
 from constructs import Construct
 
 from modules.components.email.settings import EmailSettings
@@ -17,6 +16,7 @@ from modules.core.aws import (
 )
 from modules.core.context import BuildContext
 from modules.core.contributions import AlarmSpec, Contributions, OutputSpec
+from modules.core.framework import Fn
 from modules.core.iam import role_grant
 from modules.core.ports import DnsPort, EmailPort, Parts, Ports
 

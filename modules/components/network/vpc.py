@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.components.network.layout import TIERS, Tier, nat_for_zone
@@ -33,6 +32,7 @@ from modules.core.aws import (
 from modules.core.context import BuildContext
 from modules.core.contributions import AlarmSpec, Contributions, OutputSpec
 from modules.core.findings import accept
+from modules.core.framework import TerraformResourceLifecycle
 from modules.core.identity import AccountContext
 from modules.core.kms import EncryptionKey, EncryptionKeyProps
 from modules.core.logs import accept_short_retention

@@ -1,0 +1,39 @@
+"""The frameworks the project synthesizes with, and which one `FOUNDATION_CDK` chooses.
+
+Importable without importing any framework, so that a wrong choice is a clear error.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Framework:
+    name: str
+    module: str
+    provider_package: str
+    # The provider release the bindings describe, pinned in required_providers: state
+    # written by it must not be read by an older provider, and a newer one could change
+    # schemas under the bindings.
+    aws_provider_version: str
+    packages: str
+
+
+FRAMEWORKS = {
+    "cdktf": Framework("cdktf", "cdktf", "cdktf_cdktf_provider_aws", "6.25.0", "cdktf 0.21.0, cdktf-cdktf-provider-aws 21.22.1"),
+    "cdktn": Framework("cdktn", "cdktn", "cdktn_provider_aws", "6.69.1", "cdktn 0.24.0, cdktn-provider-aws 25.8.1"),
+}
+VARIABLE = "FOUNDATION_CDK"
+
+
+class FrameworkError(Exception):
+    """The chosen framework is unknown or not installed (exit code 2, no traceback)."""
+
+
+def chosen() -> Framework:
+    name = os.environ.get(VARIABLE, "cdktf") or "cdktf"
+    if name not in FRAMEWORKS:
+        raise FrameworkError(f"{VARIABLE}={name!r}: one of {', '.join(FRAMEWORKS)} (make check CDK=cdktn)")
+    return FRAMEWORKS[name]
