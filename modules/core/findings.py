@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from policies.acceptance import FINDINGS_KEY, METADATA_KEY, entry_problems, fingerprint
 
 if TYPE_CHECKING:
-    from cdktf import TerraformResource
+    from modules.core.framework import TerraformResource
 
 # Where accept() keeps a resource's acceptances between calls: add_override replaces
 # the whole list, so each call writes every acceptance made so far.
