@@ -135,6 +135,14 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
                     "environment": {"NOTIFY_ADDRESS": "ops@example.com", "FROM_ADDRESS": "noreply@example.com"},
                     "environment_from": {"CONFIGURATION_SET": "email.configuration_set"},
                 },
+                # The same objects as notify, through EventBridge: S3 allows one direct function.
+                "notify-audit": {
+                    "source": "email_sender",
+                    "sends_email": True,
+                    "bucket_events": [{"bucket": "media", "prefix": "incoming/", "delivery": "eventbridge"}],
+                    "environment": {"NOTIFY_ADDRESS": "audit@example.com", "FROM_ADDRESS": "noreply@example.com"},
+                    "environment_from": {"CONFIGURATION_SET": "email.configuration_set"},
+                },
             },
         },
     ),

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import html
 from typing import Any
-from urllib.parse import unquote_plus
 
 import boto3
 from fileshare import log, setting
+from s3_events import object_events
 
 _clients: dict[str, Any] = {}
 # Keys are shown in full up to this length; longer ones are cut (S3 allows 1024 bytes).
@@ -43,12 +43,8 @@ def _message(bucket: str, key: str, size: int) -> dict[str, Any]:
 
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     sent = []
-    for record in event.get("Records", []):
-        if not str(record.get("eventName", "")).startswith("ObjectCreated:"):
-            continue
-        bucket = record["s3"]["bucket"]["name"]
-        key = unquote_plus(record["s3"]["object"]["key"])
-        size = int(record["s3"]["object"].get("size", 0))
+    for created in (e for e in object_events(event) if e.family == "ObjectCreated"):
+        bucket, key, size = created.bucket, created.key, created.size
         result = _ses().send_email(
             FromEmailAddress=setting("FROM_ADDRESS"),
             Destination={"ToAddresses": [setting("NOTIFY_ADDRESS")]},

@@ -7,11 +7,11 @@ and changes nothing.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote_plus
 
 import boto3
 from botocore.exceptions import ClientError
 from fileshare import log, parse_key, setting
+from s3_events import object_events
 
 _clients: dict[str, Any] = {}
 
@@ -86,12 +86,8 @@ def _process(bucket: str, key: str) -> str:
 
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     results = []
-    for record in event.get("Records", []):
-        if not str(record.get("eventName", "")).startswith("ObjectCreated:"):
-            continue
-        bucket = record["s3"]["bucket"]["name"]
-        key = unquote_plus(record["s3"]["object"]["key"])
-        results.append({"key": key, "result": _process(bucket, key)})
+    for created in (e for e in object_events(event) if e.family == "ObjectCreated"):
+        results.append({"key": created.key, "result": _process(created.bucket, created.key)})
     return {"processed": results}
 
 

@@ -131,8 +131,21 @@ def test_two_bucket_events_on_overlapping_prefixes_are_refused(tmp_path: Path) -
     text = FUNCTIONS + '[functions.second]\nsource = "object_processor"\nbucket_events = [{ bucket = "inbox", prefix = "a/" }]\n'
     assert problems_of(tmp_path, text) == [
         f"{F}: functions.second.bucket_events[0] = {{'bucket': 'inbox', 'prefix': 'a/'}}: overlaps the bucket event of "
-        "functions.worker on inbox: S3 rejects two notifications for the same event type whose prefixes and suffixes both overlap"
+        "functions.worker on inbox: S3 rejects two notifications for the same event type whose prefixes and suffixes both overlap; "
+        'set delivery = "eventbridge" on one of them to have both react'
     ]
+
+
+def test_overlapping_events_through_eventbridge_are_accepted(tmp_path: Path) -> None:
+    text = FUNCTIONS.replace(
+        'bucket_events = [{ bucket = "inbox" }]', 'bucket_events = [{ bucket = "inbox", delivery = "eventbridge" }]'
+    )
+    text += '[functions.second]\nsource = "object_processor"\nbucket_events = [{ bucket = "inbox", prefix = "a/" }]\n'
+    folder = tmp_path / "environments"
+    folder.mkdir()
+    (folder / "prod.toml").write_text(text)
+    (config,) = load_environments(folder)
+    assert [e.delivery for f in ("worker", "second") for e in config.parts["functions"][f].bucket_events] == ["eventbridge", "s3"]
 
 
 def test_routes_that_would_collide_in_api_gateway_are_refused(tmp_path: Path) -> None:

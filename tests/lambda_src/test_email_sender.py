@@ -48,6 +48,19 @@ def test_one_message_per_created_object(mail: dict[str, Any]) -> None:
     assert all(s["message_id"] for s in result["sent"])
 
 
+def test_an_eventbridge_object_created_event_sends_one_message(mail: dict[str, Any]) -> None:
+    # delivery = "eventbridge": the key arrives as it is, not URL-encoded.
+    before = _sent_count()
+    event = {
+        "source": "aws.s3",
+        "detail-type": "Object Created",
+        "detail": {"bucket": {"name": "uploads-bucket"}, "object": {"key": "incoming/q3 report+final.pdf", "size": 10}},
+    }
+    result = mail["handler"].handle(event, None)
+    assert _sent_count() - before == 1
+    assert [s["key"] for s in result["sent"]] == ["incoming/q3 report+final.pdf"]
+
+
 def test_removals_send_nothing(mail: dict[str, Any]) -> None:
     before = _sent_count()
     assert mail["handler"].handle(_event("uploads/a/x.pdf", name="ObjectRemoved:Delete"), None) == {"sent": []}

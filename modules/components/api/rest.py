@@ -12,6 +12,7 @@ from typing import Any
 
 from constructs import Construct
 
+from modules.components.api.s3_events import s3_event_pattern
 from modules.components.api.settings import ApiSettings, FunctionSettings, SecretSettings
 from modules.core.aws import (
     api_gateway_base_path_mapping,
@@ -396,9 +397,11 @@ class Api(Construct):
         for bucket_key, triggers in by_bucket.items():
             assert ports.storage is not None
             bucket = ports.storage.buckets[bucket_key]
+            direct = [t for t in triggers if t[2].delivery == "s3"]
+            bridged = [t for t in triggers if t[2].delivery == "eventbridge"]
             permissions = []
-            for function_key in dict.fromkeys(key for key, _, _ in triggers):
-                kinds = {e.split(":")[1] for key, _i, event in triggers if key == function_key for e in event.events}
+            for function_key in dict.fromkeys(key for key, _, _ in direct):
+                kinds = {e.split(":")[1] for key, _i, event in direct if key == function_key for e in event.events}
                 permissions.append(
                     lambda_permission.LambdaPermission(
                         self,
@@ -413,6 +416,8 @@ class Api(Construct):
                     )
                 )
             bucket.event_consumers.append("api")
+            # One notification configuration per bucket (S3 keeps a single one): its direct
+            # functions, and whether the bucket also sends every event to EventBridge.
             s3_bucket_notification.S3BucketNotification(
                 self,
                 f"{bucket_key}-notification",
@@ -425,10 +430,39 @@ class Api(Construct):
                         filter_prefix=event.prefix or None,
                         filter_suffix=event.suffix or None,
                     )
-                    for function_key, index, event in triggers
-                ],
+                    for function_key, index, event in direct
+                ]
+                or None,
+                eventbridge=True if bridged else None,
                 depends_on=permissions,
             )
+            for function_key, index, event in bridged:
+                self._bucket_event_rule(bucket_key, bucket.bucket.bucket, function_key, index, event)
+
+    def _bucket_event_rule(self, bucket_key: str, bucket_name: str, function_key: str, index: int, event: Any) -> None:
+        """An EventBridge rule on the default bus for one function's bucket event: its own
+        subscription, so several functions may react to the same objects."""
+        function = self.functions[function_key].function
+        suffix = f"{bucket_key}-{function_key}-{index}"
+        rule = cloudwatch_event_rule.CloudwatchEventRule(
+            self,
+            f"{suffix}-objects",
+            name=f"{function.function_name}-{bucket_key}-{index}",
+            description=f"{', '.join(event.events)} on {bucket_key} invoke {function_key}",
+            event_pattern=json.dumps(s3_event_pattern(bucket_name, event.events, event.prefix, event.suffix)),
+        )
+        cloudwatch_event_target.CloudwatchEventTarget(
+            self, f"{suffix}-objects-target", rule=rule.name, target_id=function_key, arn=function.arn
+        )
+        lambda_permission.LambdaPermission(
+            self,
+            f"{suffix}-objects-invoke",
+            statement_id=f"EventBridge{_pascal(bucket_key)}Objects{index}",
+            action="lambda:InvokeFunction",
+            function_name=function.function_name,
+            principal="events.amazonaws.com",
+            source_arn=rule.arn,
+        )
 
     def _run_on_deploy(self, key: str, declared: FunctionSettings, granted: list[Any]) -> None:
         """Invoke the function once when it is first applied, and again whenever its code or

@@ -101,6 +101,12 @@ class BucketEventSettings(Settings):
     suffix: str = Field(
         default="", description="Only keys ending with this, such as .pdf (one function per file type); default any key."
     )
+    delivery: Literal["s3", "eventbridge"] = Field(
+        default="s3",
+        description='"s3": the bucket invokes the function (S3 allows one function per event type, prefix and suffix); '
+        '"eventbridge": the bucket sends its events to EventBridge and a rule invokes the function, so several functions '
+        "can react to the same objects (the handler receives an EventBridge event, see lambda_src/shared/s3_events.py).",
+    )
 
     @field_validator("events")
     @classmethod
@@ -447,6 +453,8 @@ class ApiSettings(ComponentSettings):
                 kinds = {e.split(":")[1] for e in event.events} & {e.split(":")[1] for e in other.events}
                 if (
                     event.bucket == other.bucket
+                    # EventBridge rules may overlap: each is its own subscription.
+                    and event.delivery == other.delivery == "s3"
                     and kinds
                     and _overlap(event.prefix, other.prefix)
                     and _overlap_suffix(event.suffix, other.suffix)
@@ -455,7 +463,8 @@ class ApiSettings(ComponentSettings):
                         f"functions.{name}.bucket_events[{index}]",
                         event.model_dump(exclude_defaults=True),
                         f"overlaps the bucket event of functions.{other_name} on {event.bucket}: S3 rejects two "
-                        "notifications for the same event type whose prefixes and suffixes both overlap",
+                        "notifications for the same event type whose prefixes and suffixes both overlap; "
+                        'set delivery = "eventbridge" on one of them to have both react',
                     )
         for name, function in functions.items():
             assert isinstance(function, FunctionSettings)
