@@ -30,6 +30,8 @@ FUNCTIONS = ("upload-url", "download-url", "object-processor")
 # a user chooses with [components] and declared parts.
 VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     **{f"nat{n}": ("prod", {"network": {"nat_gateways": n}}) for n in range(4)},
+    # Two NAT gateways, the third zone routed through the second's rather than the first's.
+    "nat2b": ("prod", {"network": {"nat_gateways": 2, "nat_gateway_for_zones": {"eu-central-1c": "eu-central-1b"}}}),
     "s3backend": ("prod", {"backend": "s3"}),
     "grants": ("prod", {"database": {"storage_type": "io-optimized"}}),
     "domain": ("prod", {"cdn": {"domain_name": "files.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"}}),

@@ -54,6 +54,11 @@ CASES: list[tuple[str, str, str]] = [
     ("vpc-host-bits", VALID + 'vpc_cidr = "10.0.0.300/16"\n',
      "network.vpc_cidr = '10.0.0.300/16': a CIDR block such as 10.0.0.0/16 (network address, prefix length 0 to 32, no host bits set)"),
     ("nat-negative", VALID + "nat_gateways = -1\n", "network.nat_gateways = -1: at least 0"),
+    ("nat-zone-has-own", VALID + 'nat_gateways = 2\nnat_gateway_for_zones = { "eu-central-1a" = "eu-central-1b" }\n',
+     "network.nat_gateway_for_zones.eu-central-1a = 'eu-central-1b': a zone of the VPC without a NAT gateway of its own: eu-central-1c"),
+    ("nat-zone-target", VALID + 'nat_gateways = 2\nnat_gateway_for_zones = { "eu-central-1c" = "eu-central-1c" }\n',
+     "network.nat_gateway_for_zones.eu-central-1c = 'eu-central-1c': a zone with a NAT gateway (the first nat_gateways zones): "
+     "eu-central-1a, eu-central-1b"),
     ("nat-too-many", VALID + "nat_gateways = 10\n", "network.nat_gateways = 10: at most one NAT gateway per availability zone: 0 to 3"),
     ("prefix-inf", VALID + "subnet_prefix_length = inf\n", "network.subnet_prefix_length = inf: a finite number (not nan or inf)"),
     ("budget-negative", VALID + "[budget]\nmonthly_usd = -5\n", "budget.monthly_usd = -5: more than 0.0"),

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, Strict, field_validator
 
-from modules.components.network.layout import TIERS, LayoutError, SubnetLayout, carve
+from modules.components.network.layout import TIERS, LayoutError, SubnetLayout, carve, nat_for_zone
 from modules.core.regions import availability_zones
 from modules.core.settings import ComponentSettings, EnvironmentView, LogRetentionDays, Report, by_profile
 from modules.core.weakening import Weakening, lower
@@ -62,6 +62,11 @@ class NetworkSettings(ComponentSettings):
         ge=0,
         description="NAT gateways, one per zone at most; 0 leaves the private subnets without internet access.",
     )
+    nat_gateway_for_zones: dict[str, str] = Field(
+        default_factory=dict,
+        description="For a zone without a NAT gateway of its own, the zone whose NAT gateway its private subnet "
+        'uses, such as { "eu-central-1c" = "eu-central-1b" }; default: spread over the NAT gateways in zone order.',
+    )
     interface_endpoints: tuple[str, ...] = by_profile(
         development=(),
         production=("secretsmanager", "rds-data", "kms", "logs"),
@@ -104,6 +109,15 @@ class NetworkSettings(ComponentSettings):
     def zones(self, region: str) -> tuple[str, ...]:
         return self.availability_zones if self.availability_zones is not None else availability_zones(region)[:3]
 
+    def nat_zone_indexes(self, region: str) -> tuple[int | None, ...]:
+        """Which NAT gateway (by zone index) each zone's private subnet routes through."""
+        zones = self.zones(region)
+        spread = nat_for_zone(len(zones), self.nat_gateways)
+        return tuple(
+            zones.index(self.nat_gateway_for_zones[zone]) if zone in self.nat_gateway_for_zones else spread[i]
+            for i, zone in enumerate(zones)
+        )
+
     def layout(self, region: str) -> SubnetLayout:
         """The subnets per tier and zone; `check` has made sure this succeeds."""
         zones = self.zones(region)
@@ -128,6 +142,16 @@ class NetworkSettings(ComponentSettings):
             zones_ok = False
         if self.nat_gateways > len(zones):
             report("network.nat_gateways", self.nat_gateways, f"at most one NAT gateway per availability zone: 0 to {len(zones)}")
+        with_nat = zones[: self.nat_gateways]
+        for zone, chosen in self.nat_gateway_for_zones.items():
+            where = f"network.nat_gateway_for_zones.{zone}"
+            if zone not in zones or zone in with_nat:
+                without = [z for z in zones if z not in with_nat]
+                report(where, chosen, f"a zone of the VPC without a NAT gateway of its own: {', '.join(without) or 'none'}")
+            elif chosen not in with_nat:
+                report(
+                    where, chosen, f"a zone with a NAT gateway (the first nat_gateways zones): {', '.join(with_nat) or 'none'}"
+                )
         if not zones_ok:
             return
         explicit = {tier: getattr(self, f"{tier}_subnets") for tier in TIERS}

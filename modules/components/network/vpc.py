@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from modules.components.network.layout import TIERS, Tier, nat_for_zone
+from modules.components.network.layout import TIERS, Tier
 from modules.components.network.settings import NetworkSettings
 from modules.core.aws import (
     cloudwatch_log_group,
@@ -154,7 +154,7 @@ class Network(Construct):
         self._associate("public", public_table, self.public_subnets)
 
         private_tables = []
-        for index, (zone, nat_index) in enumerate(zip(zones, nat_for_zone(len(zones), settings.nat_gateways), strict=True)):
+        for index, (zone, nat_index) in enumerate(zip(zones, settings.nat_zone_indexes(ctx.region), strict=True)):
             table = route_table.RouteTable(
                 self, f"private-routes-{zone}", vpc_id=self.vpc.id, tags={"Name": f"{prefix}-private-{zone}"}
             )

@@ -96,6 +96,16 @@ def test_private_subnets_route_to_the_nat_in_their_zone_or_spread(
     assert _private_routes(stack) == expected
 
 
+def test_a_zone_without_a_nat_uses_the_one_its_settings_name(synthesized: dict[str, Stack]) -> None:
+    # Only the third zone's route differs from the spread of nat2: no other address changes.
+    assert _private_routes(synthesized["nat2b"]) == {
+        "eu-central-1a": "eu-central-1a",
+        "eu-central-1b": "eu-central-1b",
+        "eu-central-1c": "eu-central-1b",
+    }
+    assert sorted(synthesized["nat2b"].of_type("aws_route")) == sorted(synthesized["nat2"].of_type("aws_route"))
+
+
 def test_each_private_subnet_uses_the_route_table_of_its_zone(prod: Stack) -> None:
     for assoc in prod.of_type("aws_route_table_association").values():
         sub = prod.deref(assoc["subnet_id"])
