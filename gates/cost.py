@@ -350,16 +350,49 @@ def _rds_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[LineIte
     deployment = "rds_multi_az" if multi_az else "rds"
     label = "Multi-AZ" if multi_az else "Single-AZ"
     storage = _number(body.get("allocated_storage"), Decimal(20))
+    # Terraform leaves storage_type to AWS when unset, which picks gp2 for new instances.
+    volume = str(body.get("storage_type", "gp2"))
     items = [
         ctx.item(
             body, f"Instance hours ({instance_class}, {label})", HOURS_PER_MONTH, f"{deployment}_instance_hour:{instance_class}"
         ),
-        ctx.item(body, f"gp3 storage ({label})", storage, f"{deployment}_gp3_storage_gb_month"),
+        ctx.item(body, f"{volume} storage ({label})", storage, f"{deployment}_{volume}_storage_gb_month"),
     ]
+    if volume == "gp3":
+        # gp3 includes 3,000 IOPS below 400 GB and 12,000 from 400 GB (RDS User Guide, "gp3 storage");
+        # IOPS provisioned above the baseline are billed per IOPS-month.
+        baseline = Decimal(12_000) if storage >= 400 else Decimal(3000)
+        extra = _number(body.get("iops"), baseline) - baseline
+        if extra > 0:
+            items.append(
+                ctx.item(body, f"gp3 IOPS above the {baseline} included ({label})", extra, f"{deployment}_gp3_iops_month")
+            )
+        throughput = _number(body.get("storage_throughput"), Decimal(0))
+        if throughput > (500 if storage >= 400 else 125):
+            raise MissingPrice(f"{deployment}_gp3_throughput_mibps_month", ctx.region_of(body))
     items += _backup_beyond_free(ctx, body, storage, "rds")
     if body.get("manage_master_user_password") is True:
         items.append(ctx.item(body, "Managed master secret (Secrets Manager)", Decimal(1), "secretsmanager_secret_month"))
     return items + _instance_extras(ctx, body, instance_class, "rds")
+
+
+def _ec2_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    """EC2 instances: Linux on-demand hours by type, the root gp3 volume, and the public IPv4
+    address when the instance asks for one."""
+    instance_type = str(body.get("instance_type", ""))
+    root = body.get("root_block_device")
+    root = root[0] if isinstance(root, list) and root else root
+    root = root if isinstance(root, dict) else {}
+    volume = str(root.get("volume_type", "gp3"))
+    # An AMI's root volume is 8 GB unless the resource sets volume_size (Amazon Linux 2023 AMIs).
+    size = _number(root.get("volume_size"), Decimal(8))
+    items = [
+        ctx.item(body, f"Instance hours ({instance_type}, Linux)", HOURS_PER_MONTH, f"ec2_instance_hour:{instance_type}"),
+        ctx.item(body, f"Root volume ({volume})", size, f"ebs_{volume}_gb_month"),
+    ]
+    if body.get("associate_public_ip_address") is True:
+        items.append(ctx.item(body, "Public IPv4 address hours", HOURS_PER_MONTH, "public_ipv4_hour"))
+    return items
 
 
 # --- storage -----------------------------------------------------------------------
@@ -672,6 +705,7 @@ RULES: dict[str, Rule] = {
     "aws_rds_cluster": _aurora_cluster,
     "aws_rds_cluster_instance": _aurora_instance,
     "aws_db_instance": _rds_instance,
+    "aws_instance": _ec2_instance,
     "aws_s3_bucket": _s3_bucket,
     "aws_dynamodb_table": _dynamodb_table,
     "aws_cloudfront_distribution": _cloudfront,

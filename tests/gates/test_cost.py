@@ -168,6 +168,8 @@ def test_rds_instance_multi_az_hours_storage_backup_beyond_free_secret_and_monit
         "instance_class": "db.m6g.large",
         "multi_az": True,
         "allocated_storage": 100,
+        "storage_type": "gp3",
+        "iops": 5000,
         "backup_retention_period": 14,
         "manage_master_user_password": True,
         "monitoring_interval": 60,
@@ -177,6 +179,7 @@ def test_rds_instance_multi_az_hours_storage_backup_beyond_free_secret_and_monit
     assert cost_of(result, "aws_db_instance.db") == money(
         (730, "rds_multi_az_instance_hour:db.m6g.large"),
         (100, "rds_multi_az_gp3_storage_gb_month"),
+        (2000, "rds_multi_az_gp3_iops_month"),
         (40, "rds_backup_gb_month"),
         (1, "secretsmanager_secret_month"),
         (0.5, "logs_ingestion_gb"),

@@ -29,6 +29,9 @@ serverless_active_hours = 0
 serverless_average_acu = 0
 enhanced_monitoring_gb_per_instance = 0
 data_api_requests = 4000000
+[rds]
+daily_change_percent = 0
+enhanced_monitoring_gb_per_instance = 0
 [lambda]
 invocations = 3000000
 average_duration_ms = 100
@@ -211,3 +214,42 @@ def test_no_io_optimized_advice_below_the_break_even(tmp_path: Path) -> None:
     document = {"provider": {"aws": [{"region": "eu-central-1"}]}, "resource": resources}
     result = estimate(Stack("handmade", tmp_path / "cdk.tf.json", document), PRICING, tmp_path / "usage")
     assert [a for a in result.advice if "aurora-iopt1" in a.change] == []
+
+
+def test_rds_instance_without_a_storage_type_is_priced_as_gp2_single_az(tmp_path: Path) -> None:
+    result = run(tmp_path, {"aws_db_instance": {"db": {"instance_class": "db.m6g.large", "allocated_storage": 50}}})
+    assert line(result, "aws_db_instance.db") == money(730, "rds_instance_hour:db.m6g.large") + money(
+        50, "rds_gp2_storage_gb_month"
+    )
+
+
+def test_rds_gp3_throughput_above_the_baseline_is_unpriced_naming_the_price(tmp_path: Path) -> None:
+    instance = {"instance_class": "db.m6g.large", "allocated_storage": 50, "storage_type": "gp3", "storage_throughput": 250}
+    result = run(tmp_path, {"aws_db_instance": {"db": instance}})
+    assert [(u.address, u.reason) for u in result.unpriced] == [
+        ("aws_db_instance.db", "needs price 'rds_gp3_throughput_mibps_month', which the eu-central-1 catalogue does not have")
+    ]
+
+
+def test_ec2_instance_hours_root_volume_public_ip_and_graviton_and_gp3_advice(tmp_path: Path) -> None:
+    instance = {
+        "instance_type": "t3.medium",
+        "root_block_device": {"volume_type": "gp2", "volume_size": 30},
+        "associate_public_ip_address": True,
+    }
+    result = run(tmp_path, {"aws_instance": {"web": instance}})
+    assert line(result, "aws_instance.web") == (
+        money(730, "ec2_instance_hour:t3.medium") + money(30, "ebs_gp2_gb_month") + money(730, "public_ipv4_hour")
+    )
+    changes = {a.change: a.monthly_saving_usd for a in result.advice}
+    assert changes["t3.medium -> t4g.medium (Graviton, same vCPUs and memory)"] == money(
+        730, "ec2_instance_hour:t3.medium"
+    ) - money(730, "ec2_instance_hour:t4g.medium")
+    assert changes["volume type gp2 -> gp3 (same size, 3,000 IOPS included)"] == money(30, "ebs_gp2_gb_month") - money(
+        30, "ebs_gp3_gb_month"
+    )
+
+
+def test_ec2_instance_type_without_a_price_is_unpriced(tmp_path: Path) -> None:
+    result = run(tmp_path, {"aws_instance": {"big": {"instance_type": "x2iedn.32xlarge"}}})
+    assert [u.address for u in result.unpriced] == ["aws_instance.big"]
