@@ -132,7 +132,8 @@ def _one_nat(estimate: CostEstimate, stack: Stack) -> list[Advice]:
 
 def _endpoint_versus_nat(estimate: CostEstimate, catalogue: Catalogue) -> list[Advice]:
     """An interface endpoint whose hours cost more than its traffic would through the NAT the
-    stack already has. The traffic still leaves by a private path inside AWS either way."""
+    stack already has. Encryption in transit is the same (TLS to the service); what changes is
+    that the traffic uses the service's public endpoint, which the advice says."""
     nat_gb = catalogue.get("nat_gateway_gb")
     if nat_gb is None or not any(r.rtype == "aws_nat_gateway" for r in estimate.resources):
         return []
@@ -146,7 +147,12 @@ def _endpoint_versus_nat(estimate: CostEstimate, catalogue: Catalogue) -> list[A
         saving = hours[0].monthly_usd + data[0].monthly_usd - through_nat
         if saving > 0:
             advice.append(
-                Advice(r.address, "send this service's traffic through the NAT instead of an interface endpoint", saving)
+                Advice(
+                    r.address,
+                    "send this service's traffic through the NAT gateway instead of the interface endpoint "
+                    "(it then reaches the service's public endpoint over TLS; keep the endpoint where policy requires private access)",
+                    saving,
+                )
             )
     return advice
 
