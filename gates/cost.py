@@ -49,11 +49,14 @@ FREE_ALLOWANCES = {
     "cloudfront_requests": Decimal(10_000_000),
     # X-Ray: the first 100,000 traces recorded each month are free (AWS X-Ray pricing page).
     "xray_traces": Decimal(100_000),
-    # CloudWatch free tier: 10 metrics, 10 standard-resolution alarms, 3 dashboards of up to
-    # 50 metrics (Amazon CloudWatch pricing page, "Free tier").
+    # CloudWatch free tier: 10 detailed-monitoring or custom metrics, 10 standard-resolution
+    # alarm metrics, 3 dashboards of up to 50 metrics (Amazon CloudWatch pricing page, "Free tier").
     "cloudwatch_metrics": Decimal(10),
     "cloudwatch_alarms": Decimal(10),
     "cloudwatch_dashboards": Decimal(3),
+    # CloudWatch Logs: 5 GB of data a month (ingestion, archive storage and Logs Insights
+    # scans together; the gate spends it on standard-class ingestion only, where it is worth most).
+    "logs_gb": Decimal(5),
     # Lambda free tier: 1 million requests and 400,000 GB-seconds a month, both architectures (AWS Lambda pricing page).
     "lambda_requests": Decimal(1_000_000),
     "lambda_gb_seconds": Decimal(400_000),
@@ -338,7 +341,10 @@ def _instance_extras(ctx: Context, body: dict[str, Any], instance_class: str, se
         )
     if _number(body.get("monitoring_interval"), Decimal(0)) > 0:
         gb = ctx.usage.number(section, "enhanced_monitoring_gb_per_instance", scaled=False)
-        items.append(ctx.item(body, "Enhanced monitoring logs ingested (RDSOSMetrics)", gb, "logs_ingestion_gb"))
+        billed = gb - ctx.free_part("logs_gb", gb)
+        items.append(
+            ctx.item(body, "Enhanced monitoring logs ingested (RDSOSMetrics) beyond the free tier", billed, "logs_ingestion_gb")
+        )
     return items
 
 
@@ -514,7 +520,8 @@ def _log_group(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     months = (days if days > 0 else Decimal(365)) / DAYS_PER_MONTH
     items = []
     if not flow_logs:  # flow logs are billed as vended logs on the flow log
-        items.append(ctx.item(body, "Log ingestion", gb, "logs_ingestion_gb"))
+        billed = gb - ctx.free_part("logs_gb", gb)
+        items.append(ctx.item(body, "Log ingestion beyond the free tier", billed, "logs_ingestion_gb"))
     items.append(
         ctx.item(body, f"Log storage ({days or 'no'} days retention)", (gb * months).quantize(CENT), "logs_storage_gb_month")
     )
