@@ -37,6 +37,46 @@ AURORA_VCPUS = {
 # Cognito Lite and Essentials include 10,000 monthly active users per account (Amazon
 # Cognito pricing, feature plans of November 2024).
 COGNITO_FREE_MAU = Decimal(10_000)
+# Always-free allowances per account and month. A stack gets the share its usage profile
+# gives it ([free_tier] share: 1 when it is the account's only workload, 0 when other
+# stacks use them up); within a stack they are used in address order.
+FREE_ALLOWANCES = {
+    # Data transfer out to the internet, all services and Regions together except CloudFront
+    # (Amazon EC2 on-demand pricing page, "Data Transfer": 100 GB free per month since 2021-12-01).
+    "internet_gb": Decimal(100),
+    # CloudFront always-free tier: 1 TB out and 10 million HTTP(S) requests a month (CloudFront pricing page).
+    "cloudfront_gb": Decimal(1000),
+    "cloudfront_requests": Decimal(10_000_000),
+    # X-Ray: the first 100,000 traces recorded each month are free (AWS X-Ray pricing page).
+    "xray_traces": Decimal(100_000),
+    # CloudWatch free tier: 10 detailed-monitoring or custom metrics, 10 standard-resolution
+    # alarm metrics, 3 dashboards of up to 50 metrics (Amazon CloudWatch pricing page, "Free tier").
+    "cloudwatch_metrics": Decimal(10),
+    "cloudwatch_alarms": Decimal(10),
+    "cloudwatch_dashboards": Decimal(3),
+    # CloudWatch Logs: 5 GB of data a month (ingestion, archive storage and Logs Insights
+    # scans together; the gate spends it on standard-class ingestion only, where it is worth most).
+    "logs_gb": Decimal(5),
+    # Lambda free tier: 1 million requests and 400,000 GB-seconds a month, both architectures (AWS Lambda pricing page).
+    "lambda_requests": Decimal(1_000_000),
+    "lambda_gb_seconds": Decimal(400_000),
+    # SQS: the first million requests a month (Amazon SQS pricing page).
+    "sqs_requests": Decimal(1_000_000),
+    # KMS: 20,000 requests a month (AWS KMS pricing page, free tier).
+    "kms_requests": Decimal(20_000),
+    # DynamoDB: 25 GB of table storage (Amazon DynamoDB pricing page, free tier).
+    "dynamodb_storage_gb": Decimal(25),
+}
+# CloudWatch metrics API Gateway publishes per method and stage when detailed metrics are on:
+# Count, 4XXError, 5XXError, Latency, IntegrationLatency, CacheHitCount, CacheMissCount
+# (API Gateway Developer Guide, "Amazon API Gateway dimensions and metrics").
+APIGATEWAY_METRICS_PER_METHOD = Decimal(7)
+# Viewer zones whose edge locations each CloudFront price class uses (CloudFront pricing page,
+# "Price classes"); a viewer outside the class is served, and billed, from US/Europe edges.
+PRICE_CLASS_ZONES = {
+    "PriceClass_100": {"us", "europe"},
+    "PriceClass_200": {"us", "europe", "asia", "japan", "india", "middle_east", "africa"},
+}
 _REF = re.compile(r"^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z_]+\}$")
 
 
@@ -94,6 +134,18 @@ class CostEstimate:
     free: Counter[str]
     usage_profile: str
     usage_source: str = ""
+    # Totals under the profile's low and high traffic ([sensitivity] factors), and those factors.
+    scenarios: dict[str, Decimal] = field(default_factory=dict)
+    sensitivity: dict[str, Decimal] = field(default_factory=dict)
+    # Every number of the usage profile, flattened ("s3.match.*-uploads-*.standard_gb", value), for cost.md.
+    usage_assumptions: list[tuple[str, str]] = field(default_factory=list)
+    # Cheaper equivalents for the same protection (gates.cost_advice.Advice), largest saving first.
+    advice: list[Any] = field(default_factory=list)
+
+    def largest(self, count: int) -> list[ResourceCost]:
+        """The `count` largest drivers of the estimate, by monthly cost."""
+        ranked = sorted(self.resources, key=lambda r: (-r.monthly_usd, r.address))
+        return [r for r in ranked if r.monthly_usd > 0][:count]
 
     @property
     def monthly_usd(self) -> Decimal:
@@ -126,6 +178,18 @@ class Context:
             for body in (stack.document.get("resource", {}).get("aws_flow_log") or {}).values()
             if (m := _REF.match(str(body.get("log_destination", ""))))
         }
+
+        self._free_left: dict[str, Decimal] = {}
+
+    def free_part(self, allowance: str, wanted: Decimal) -> Decimal:
+        """How much of `wanted` the stack's share of an always-free allowance still covers; uses it up."""
+        if allowance not in self._free_left:
+            # No [free_tier] in the profile: assume the allowances are used elsewhere in the account.
+            share = self.usage.number("free_tier", "share", scaled=False) if "free_tier" in self.usage.data else Decimal(0)
+            self._free_left[allowance] = FREE_ALLOWANCES[allowance] * min(share, Decimal(1))
+        covered = min(wanted, self._free_left[allowance])
+        self._free_left[allowance] -= covered
+        return covered
 
     def catalogue(self, region: str) -> Catalogue:
         if region not in self._catalogues:
@@ -221,6 +285,9 @@ def _aurora_cluster(ctx: Context, name: str, body: dict[str, Any]) -> list[LineI
     items += _backup_beyond_free(ctx, body, storage, "aurora")
     if body.get("manage_master_user_password") is True:
         items.append(ctx.item(body, "Managed master secret (Secrets Manager)", Decimal(1), "secretsmanager_secret_month"))
+    if body.get("enable_http_endpoint") is True:
+        requests = usage.number("aurora", "data_api_requests")
+        items.append(ctx.item(body, "Data API requests (millions)", requests / MILLION, "aurora_data_api_million"))
     return items
 
 
@@ -233,7 +300,7 @@ def _aurora_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[Line
         scaling = cluster.get("serverlessv2_scaling_configuration") or [{}]
         scaling = scaling[0] if isinstance(scaling, list) and scaling else scaling
         minimum = _number((scaling or {}).get("min_capacity"), Decimal("0.5"))
-        active = usage.number("aurora", "serverless_active_hours")
+        active = usage.number("aurora", "serverless_active_hours", scaled=False)
         average = usage.number("aurora", "serverless_average_acu")
         # Never below the configured floor while the cluster runs; 0 ACU pauses.
         acu_hours = max(active * average, minimum * HOURS_PER_MONTH)
@@ -249,7 +316,7 @@ def _backup_beyond_free(ctx: Context, body: dict[str, Any], storage: Decimal, se
     """Backup storage up to the database's size is free; beyond it, each retained day of
     changes is billed (Aurora and RDS pricing, "Backup storage")."""
     retention = _number(body.get("backup_retention_period"), Decimal(1))
-    change = ctx.usage.number(section, "daily_change_percent") / Decimal(100)
+    change = ctx.usage.number(section, "daily_change_percent", scaled=False) / Decimal(100)
     billed = max(Decimal(0), storage * change * retention - storage)
     if billed <= 0:
         return []
@@ -273,8 +340,11 @@ def _instance_extras(ctx: Context, body: dict[str, Any], instance_class: str, se
             )
         )
     if _number(body.get("monitoring_interval"), Decimal(0)) > 0:
-        gb = ctx.usage.number(section, "enhanced_monitoring_gb_per_instance")
-        items.append(ctx.item(body, "Enhanced monitoring logs ingested (RDSOSMetrics)", gb, "logs_ingestion_gb"))
+        gb = ctx.usage.number(section, "enhanced_monitoring_gb_per_instance", scaled=False)
+        billed = gb - ctx.free_part("logs_gb", gb)
+        items.append(
+            ctx.item(body, "Enhanced monitoring logs ingested (RDSOSMetrics) beyond the free tier", billed, "logs_ingestion_gb")
+        )
     return items
 
 
@@ -286,16 +356,49 @@ def _rds_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[LineIte
     deployment = "rds_multi_az" if multi_az else "rds"
     label = "Multi-AZ" if multi_az else "Single-AZ"
     storage = _number(body.get("allocated_storage"), Decimal(20))
+    # Terraform leaves storage_type to AWS when unset, which picks gp2 for new instances.
+    volume = str(body.get("storage_type", "gp2"))
     items = [
         ctx.item(
             body, f"Instance hours ({instance_class}, {label})", HOURS_PER_MONTH, f"{deployment}_instance_hour:{instance_class}"
         ),
-        ctx.item(body, f"gp3 storage ({label})", storage, f"{deployment}_gp3_storage_gb_month"),
+        ctx.item(body, f"{volume} storage ({label})", storage, f"{deployment}_{volume}_storage_gb_month"),
     ]
+    if volume == "gp3":
+        # gp3 includes 3,000 IOPS below 400 GB and 12,000 from 400 GB (RDS User Guide, "gp3 storage");
+        # IOPS provisioned above the baseline are billed per IOPS-month.
+        baseline = Decimal(12_000) if storage >= 400 else Decimal(3000)
+        extra = _number(body.get("iops"), baseline) - baseline
+        if extra > 0:
+            items.append(
+                ctx.item(body, f"gp3 IOPS above the {baseline} included ({label})", extra, f"{deployment}_gp3_iops_month")
+            )
+        throughput = _number(body.get("storage_throughput"), Decimal(0))
+        if throughput > (500 if storage >= 400 else 125):
+            raise MissingPrice(f"{deployment}_gp3_throughput_mibps_month", ctx.region_of(body))
     items += _backup_beyond_free(ctx, body, storage, "rds")
     if body.get("manage_master_user_password") is True:
         items.append(ctx.item(body, "Managed master secret (Secrets Manager)", Decimal(1), "secretsmanager_secret_month"))
     return items + _instance_extras(ctx, body, instance_class, "rds")
+
+
+def _ec2_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    """EC2 instances: Linux on-demand hours by type, the root gp3 volume, and the public IPv4
+    address when the instance asks for one."""
+    instance_type = str(body.get("instance_type", ""))
+    root = body.get("root_block_device")
+    root = root[0] if isinstance(root, list) and root else root
+    root = root if isinstance(root, dict) else {}
+    volume = str(root.get("volume_type", "gp3"))
+    # An AMI's root volume is 8 GB unless the resource sets volume_size (Amazon Linux 2023 AMIs).
+    size = _number(root.get("volume_size"), Decimal(8))
+    items = [
+        ctx.item(body, f"Instance hours ({instance_type}, Linux)", HOURS_PER_MONTH, f"ec2_instance_hour:{instance_type}"),
+        ctx.item(body, f"Root volume ({volume})", size, f"ebs_{volume}_gb_month"),
+    ]
+    if body.get("associate_public_ip_address") is True:
+        items.append(ctx.item(body, "Public IPv4 address hours", HOURS_PER_MONTH, "public_ipv4_hour"))
+    return items
 
 
 # --- storage -----------------------------------------------------------------------
@@ -337,7 +440,12 @@ def _dynamodb_table(ctx: Context, name: str, body: dict[str, Any]) -> list[LineI
             usage.number("dynamodb", "read_request_units", name=str(body.get("name", name))) / MILLION,
             "dynamodb_rru_million",
         ),
-        ctx.item(body, "Table storage", storage, "dynamodb_storage_gb_month"),
+        ctx.item(
+            body,
+            "Table storage beyond the free 25 GB",
+            storage - ctx.free_part("dynamodb_storage_gb", storage),
+            "dynamodb_storage_gb_month",
+        ),
     ]
     pitr = body.get("point_in_time_recovery")
     pitr = pitr[0] if isinstance(pitr, list) and pitr else pitr
@@ -349,13 +457,21 @@ def _dynamodb_table(ctx: Context, name: str, body: dict[str, Any]) -> list[LineI
 # --- edge --------------------------------------------------------------------------
 def _cloudfront(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     usage = ctx.usage
-    zone = usage.text("cloudfront", "viewer_region", "europe")
+    viewers = usage.text("cloudfront", "viewer_region", "europe")
+    price_class = str(body.get("price_class", "PriceClass_All"))
+    served = PRICE_CLASS_ZONES.get(price_class)
+    zone = viewers if served is None or viewers in served else "europe"
+    where = zone if zone == viewers else f"{viewers} viewers served from {zone} edges, {price_class}"
+    gb = usage.number("cloudfront", "gb_out")
+    requests = usage.number("cloudfront", "https_requests")
+    gb_billed = gb - ctx.free_part("cloudfront_gb", gb)
+    requests_billed = requests - ctx.free_part("cloudfront_requests", requests)
     return [
-        ctx.item(body, f"Data transfer out ({zone})", usage.number("cloudfront", "gb_out"), f"cloudfront_gb_out:{zone}"),
+        ctx.item(body, f"Data transfer out ({where}) beyond the free 1 TB", gb_billed, f"cloudfront_gb_out:{zone}"),
         ctx.item(
             body,
-            f"HTTPS requests ({zone}, 10 thousands)",
-            usage.number("cloudfront", "https_requests") / Decimal(10_000),
+            f"HTTPS requests ({where}) beyond the free 10 million (10 thousands)",
+            requests_billed / Decimal(10_000),
             f"cloudfront_https_10k:{zone}",
         ),
     ]
@@ -373,10 +489,19 @@ def _waf_acl(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
 
 # --- keys, secrets, logs --------------------------------------------------------------
 def _kms_key(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
-    return [
+    items = [
         ctx.item(body, "Customer managed key", Decimal(1), "kms_key_month"),
-        ctx.item(body, "Requests (10 thousands)", ctx.usage.number("kms", "requests") / Decimal(10_000), "kms_requests_10k"),
     ]
+    requests = ctx.usage.number("kms", "requests")
+    requests -= ctx.free_part("kms_requests", requests)
+    items.append(ctx.item(body, "Requests beyond the free tier (10 thousands)", requests / Decimal(10_000), "kms_requests_10k"))
+    if body.get("enable_key_rotation") is True:
+        # The first and second rotations each add a key-month; later ones are free (AWS KMS
+        # pricing, since May 2024). [kms] billed_rotations: 0 in a key's first year, 2 from its third.
+        rotations = min(ctx.usage.number("kms", "billed_rotations", scaled=False), Decimal(2))
+        if rotations:
+            items.append(ctx.item(body, f"Rotated key versions ({rotations} billed)", rotations, "kms_key_month"))
+    return items
 
 
 def _secret(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
@@ -385,14 +510,18 @@ def _secret(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
 
 def _log_group(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     group = str(body.get("name", name))
-    gb = ctx.usage.number("logs", "gb_ingested", name=group)
+    flow_logs = name in ctx.flow_log_groups
+    # A flow-log destination stores what the flow log delivers ([flow_logs] gb), not the
+    # general per-group ingestion of [logs]; its ingestion is billed on the flow log.
+    gb = ctx.usage.number("flow_logs", "gb") if flow_logs else ctx.usage.number("logs", "gb_ingested", name=group)
     days = _number(body.get("retention_in_days"), Decimal(0))
     # Steady state: a month's ingestion kept for the retention period; a group that
     # never expires is counted as one year, and FND_LOG_1 flags it anyway.
     months = (days if days > 0 else Decimal(365)) / DAYS_PER_MONTH
     items = []
-    if name not in ctx.flow_log_groups:  # flow logs are billed as vended logs on the flow log
-        items.append(ctx.item(body, "Log ingestion", gb, "logs_ingestion_gb"))
+    if not flow_logs:  # flow logs are billed as vended logs on the flow log
+        billed = gb - ctx.free_part("logs_gb", gb)
+        items.append(ctx.item(body, "Log ingestion beyond the free tier", billed, "logs_ingestion_gb"))
     items.append(
         ctx.item(body, f"Log storage ({days or 'no'} days retention)", (gb * months).quantize(CENT), "logs_storage_gb_month")
     )
@@ -413,15 +542,26 @@ def _log_delivery(ctx: Context, name: str, body: dict[str, Any]) -> list[LineIte
 def _lambda(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     function = str(body.get("function_name", name))
     invocations = ctx.usage.number("lambda", "invocations", name=function)
-    duration = ctx.usage.number("lambda", "average_duration_ms", name=function) / THOUSAND
+    duration = ctx.usage.number("lambda", "average_duration_ms", name=function, scaled=False) / THOUSAND
     memory_gb = _number(body.get("memory_size"), Decimal(128)) / Decimal(1024)
     arch = "arm64" if (body.get("architectures") or ["x86_64"])[0] == "arm64" else "x86_64"
-    return [
-        ctx.item(
-            body, f"Compute ({arch}, GB-seconds)", (invocations * duration * memory_gb).quantize(CENT), f"lambda_gb_second:{arch}"
-        ),
-        ctx.item(body, "Requests (millions)", invocations / MILLION, "lambda_requests_million"),
+    seconds = (invocations * duration * memory_gb).quantize(CENT)
+    seconds -= ctx.free_part("lambda_gb_seconds", seconds)
+    requests = invocations - ctx.free_part("lambda_requests", invocations)
+    items = [
+        ctx.item(body, f"Compute ({arch}, GB-seconds beyond the free tier)", seconds, f"lambda_gb_second:{arch}"),
+        ctx.item(body, "Requests beyond the free tier (millions)", requests / MILLION, "lambda_requests_million"),
     ]
+    tracing = body.get("tracing_config")
+    tracing = tracing[0] if isinstance(tracing, list) and tracing else tracing
+    if isinstance(tracing, dict) and tracing.get("mode") == "Active":
+        # The default sampling rule records the first request each second and 5 % of the rest.
+        traces = (invocations * ctx.usage.number("xray", "sampled_fraction", scaled=False)).quantize(Decimal(1))
+        billed = traces - ctx.free_part("xray_traces", traces)
+        items.append(
+            ctx.item(body, "X-Ray traces recorded beyond the free 100,000 (millions)", billed / MILLION, "xray_traces_million")
+        )
+    return items
 
 
 def _rest_api(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
@@ -432,6 +572,36 @@ def _rest_api(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     ]
 
 
+def _method_settings(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    settings = body.get("settings")
+    settings = settings[0] if isinstance(settings, list) and settings else settings
+    if not (isinstance(settings, dict) and settings.get("metrics_enabled") is True):
+        return []  # without detailed metrics API Gateway publishes its free per-API metrics only
+    api = body.get("rest_api_id")
+    path = str(body.get("method_path", "*/*"))
+    methods = [
+        m
+        for m in (ctx.stack.document.get("resource", {}).get("aws_api_gateway_method") or {}).values()
+        if m.get("rest_api_id") == api
+    ]
+    count = Decimal(len(methods) if path == "*/*" else 1)
+    metrics = count * APIGATEWAY_METRICS_PER_METHOD
+    metrics -= ctx.free_part("cloudwatch_metrics", metrics)
+    return [
+        ctx.item(
+            body,
+            f"Detailed CloudWatch metrics ({count} methods x {APIGATEWAY_METRICS_PER_METHOD}, beyond the free tier)",
+            metrics,
+            "cloudwatch_metric_month",
+        )
+    ]
+
+
+def _ses_identity(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    messages = ctx.usage.number("ses", "messages", name=str(body.get("email_identity", name)))
+    return [ctx.item(body, "Messages sent (thousands)", messages / THOUSAND, "ses_messages_1k")]
+
+
 def _stage(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     if body.get("cache_cluster_enabled") is True:
         raise MissingPrice(f"apigateway_cache_hour:{body.get('cache_cluster_size', '0.5')}", ctx.region_of(body))
@@ -439,7 +609,9 @@ def _stage(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
 
 
 def _sqs(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
-    return [ctx.item(body, "Requests (millions)", ctx.usage.number("sqs", "requests") / MILLION, "sqs_requests_million")]
+    requests = ctx.usage.number("sqs", "requests")
+    requests -= ctx.free_part("sqs_requests", requests)
+    return [ctx.item(body, "Requests beyond the free million (millions)", requests / MILLION, "sqs_requests_million")]
 
 
 def _user_pool(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
@@ -459,11 +631,13 @@ def _alarm(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     # Standard resolution (60 s or more); percentile statistics cost the same.
     if _number(body.get("period"), Decimal(60)) < 60:
         raise MissingPrice("cloudwatch_high_resolution_alarm_month", ctx.region_of(body))
-    return [ctx.item(body, "Standard-resolution alarm", Decimal(1), "cloudwatch_alarm_month")]
+    billed = Decimal(1) - ctx.free_part("cloudwatch_alarms", Decimal(1))
+    return [ctx.item(body, "Standard-resolution alarm" + ("" if billed else " (free tier)"), billed, "cloudwatch_alarm_month")]
 
 
 def _dashboard(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
-    return [ctx.item(body, "Dashboard", Decimal(1), "cloudwatch_dashboard_month")]
+    billed = Decimal(1) - ctx.free_part("cloudwatch_dashboards", Decimal(1))
+    return [ctx.item(body, "Dashboard" + ("" if billed else " (free tier)"), billed, "cloudwatch_dashboard_month")]
 
 
 # --- audit and detection ---------------------------------------------------------------
@@ -471,7 +645,7 @@ def _cloudtrail(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]
     # The first copy of management events in each Region is free; every further trail that
     # records them (another environment in the same account, an organization trail) pays.
     events = ctx.usage.number("cloudtrail", "management_events")
-    paid_copies = ctx.usage.number("cloudtrail", "paid_copies")
+    paid_copies = ctx.usage.number("cloudtrail", "paid_copies", scaled=False)
     items = [
         ctx.item(
             body,
@@ -510,11 +684,25 @@ def _guardduty(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
         ctx.item(
             body, "VPC flow and DNS logs analysed", ctx.usage.number("guardduty", "flow_and_dns_gb"), "guardduty_flow_dns_gb"
         ),
+        # S3 Protection is on for a new detector unless turned off (GuardDuty User Guide,
+        # "GuardDuty S3 Protection"); it analyses the S3 data events of the account's buckets.
+        ctx.item(
+            body,
+            "S3 Protection: S3 data events analysed (millions)",
+            ctx.usage.number("guardduty", "s3_data_events") / MILLION,
+            "guardduty_s3_data_events_million",
+        ),
     ]
 
 
 def _hosted_zone(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
-    return [ctx.item(body, "Hosted zone", Decimal(1), "route53_zone_month")]
+    # Alias queries to CloudFront, API Gateway and other AWS resources are free; the rest
+    # (MX, TXT, CAA, DKIM CNAMEs, lookups of names that do not exist) are standard queries.
+    queries = ctx.usage.number("route53", "standard_queries")
+    return [
+        ctx.item(body, "Hosted zone", Decimal(1), "route53_zone_month"),
+        ctx.item(body, "Standard queries (millions)", queries / MILLION, "route53_queries_million"),
+    ]
 
 
 RULES: dict[str, Rule] = {
@@ -524,6 +712,7 @@ RULES: dict[str, Rule] = {
     "aws_rds_cluster": _aurora_cluster,
     "aws_rds_cluster_instance": _aurora_instance,
     "aws_db_instance": _rds_instance,
+    "aws_instance": _ec2_instance,
     "aws_s3_bucket": _s3_bucket,
     "aws_dynamodb_table": _dynamodb_table,
     "aws_cloudfront_distribution": _cloudfront,
@@ -536,6 +725,8 @@ RULES: dict[str, Rule] = {
     "aws_lambda_function": _lambda,
     "aws_api_gateway_rest_api": _rest_api,
     "aws_api_gateway_stage": _stage,
+    "aws_api_gateway_method_settings": _method_settings,
+    "aws_sesv2_email_identity": _ses_identity,
     "aws_sqs_queue": _sqs,
     "aws_cognito_user_pool": _user_pool,
     "aws_route53_zone": _hosted_zone,
@@ -555,9 +746,61 @@ def _module(body: dict[str, Any]) -> str:
     return parts[1] if len(parts) > 2 else "(stack)"
 
 
+def _data_transfer(ctx: Context) -> ResourceCost:
+    """Traffic no single resource carries: what the stack sends to the internet directly (API
+    responses, NAT egress, S3 downloads; CloudFront is priced on the distribution) and what
+    crosses Availability Zones inside its VPC, billed on both sides (Amazon EC2 on-demand
+    pricing, "Data Transfer")."""
+    usage = ctx.usage
+    internet = usage.number("data_transfer", "internet_gb_out")
+    billed = internet - ctx.free_part("internet_gb", internet)
+    region = {"provider": "aws"}
+    items = [ctx.item(region, "Data transfer out to the internet beyond the free 100 GB", billed, "data_transfer_internet_gb")]
+    subnets = (ctx.stack.document.get("resource", {}).get("aws_subnet") or {}).values()
+    if len({b.get("availability_zone") for b in subnets if isinstance(b, dict)}) > 1:
+        crossing = usage.number("data_transfer", "inter_az_gb")
+        items.append(
+            ctx.item(
+                region,
+                "Data transfer between Availability Zones (GB, billed out and in)",
+                crossing * 2,
+                "data_transfer_inter_az_gb",
+            )
+        )
+    return ResourceCost("(usage).data_transfer", "data_transfer", "(usage)", ctx.default_region, items)
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    flat: list[tuple[str, str]] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat += _flatten(value, f"{prefix}{key}.")
+        else:
+            flat.append((f"{prefix}{key}", str(value)))
+    return flat
+
+
 def estimate(stack: Stack, pricing_dir: Path, usage_dir: Path, fallback_region: str | None = None) -> CostEstimate:
+    """The expected estimate, with the low and high totals of the profile's sensitivity."""
     named = stack.foundation.usage_profile
     usage = Usage.load(usage_dir, stack.env, named, f'{stack.path}: "//".foundation.usage_profile')
+    result = _estimate(stack, pricing_dir, usage, fallback_region)
+    result.sensitivity = usage.sensitivity()
+    result.usage_assumptions = _flatten(usage.data)
+    if not result.unpriced:
+        result.scenarios = {
+            scenario: _estimate(stack, pricing_dir, usage.scenario_of(scenario), fallback_region).monthly_usd
+            for scenario in ("low", "high")
+        }
+        result.scenarios["expected"] = result.monthly_usd
+        # Imported here: the advice reads estimates, so it imports this module.
+        from gates.cost_advice import advise
+
+        result.advice = advise(result, stack, load_catalogue(pricing_dir, result.region))
+    return result
+
+
+def _estimate(stack: Stack, pricing_dir: Path, usage: Usage, fallback_region: str | None) -> CostEstimate:
     ctx = Context(stack, pricing_dir, usage, fallback_region)
     profile = str(usage.path.name) if usage.path else ""
     if not ctx.default_region:
@@ -583,4 +826,10 @@ def estimate(stack: Stack, pricing_dir: Path, usage_dir: Path, fallback_region: 
             continue
         note = "" if items else "no charge for this configuration"
         resources.append(ResourceCost(address, rtype, _module(body), region, items, note))
+    try:
+        # A profile without [data_transfer] (a hand-written one) prices none; the shipped ones all set it.
+        if "data_transfer" in usage.data:
+            resources.append(_data_transfer(ctx))
+    except MissingPrice as exc:
+        unpriced.append(Unpriced("(usage).data_transfer", "data_transfer", str(exc)))
     return CostEstimate(stack.env, ctx.default_region, resources, unpriced, free, profile, usage.source)

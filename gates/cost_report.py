@@ -14,6 +14,7 @@ from gates.cost import CostEstimate
 from gates.inputs import InputError, Stack
 
 LARGEST = 5
+DRIVERS = 3  # cost.md leads with this many largest drivers
 
 
 def _usd(value: Decimal | float) -> str:
@@ -39,6 +40,12 @@ class CostOutcome:
     @property
     def over_budget(self) -> bool:
         return self.budget_usd is not None and self.estimate.monthly_usd.quantize(Decimal("0.01")) > self.budget_usd
+
+    @property
+    def high_over_budget(self) -> bool:
+        """The high-usage column exceeds the budget: a warning, not a failure (the budget is held on expected)."""
+        high = self.estimate.scenarios.get("high")
+        return self.budget_usd is not None and high is not None and high.quantize(Decimal("0.01")) > self.budget_usd
 
     @property
     def ok(self) -> bool:
@@ -95,6 +102,11 @@ def as_json(outcome: CostOutcome) -> dict[str, Any]:
         "usage_profile": e.usage_profile,
         "usage_source": e.usage_source,
         "unconfirmed_usd": float(e.unconfirmed_usd.quantize(Decimal("0.01"))),
+        "scenarios_usd": {k: float(v.quantize(Decimal("0.01"))) for k, v in sorted(e.scenarios.items())},
+        "sensitivity": {k: float(v) for k, v in sorted(e.sensitivity.items())},
+        "high_over_budget": outcome.high_over_budget,
+        "largest": [{"address": r.address, "monthly_usd": float(r.monthly_usd)} for r in e.largest(DRIVERS)],
+        "advice": [a.as_dict() for a in e.advice],
         "resources": [
             {
                 "address": r.address,
@@ -139,6 +151,27 @@ def markdown(outcome: CostOutcome) -> str:
         f"**{_usd(total)} USD / month**{budget}: {verdict}.",
         "",
     ]
+    if outcome.high_over_budget:
+        lines += [f"Warning: with high usage ({_usd(e.scenarios['high'])} USD) the estimate exceeds the budget.", ""]
+    drivers = e.largest(DRIVERS)
+    if drivers:
+        lines += ["Largest drivers: " + "; ".join(f"`{r.address}` {_usd(r.monthly_usd)} USD" for r in drivers) + ".", ""]
+    if e.advice:
+        lines += ["**Advice** (same protection, cheaper; shown, never applied):", ""]
+        lines += [f"- `{a.address}`: {a.change}, saves {_usd(a.monthly_saving_usd)} USD / month" for a in e.advice]
+        lines.append("")
+    else:
+        lines += ["Advice: no cheaper equivalent for the same protection found.", ""]
+    if e.scenarios:
+        factors = e.sensitivity
+        lines += [
+            f"| usage | low (x{factors['low'].normalize():f}) | expected | high (x{factors['high'].normalize():f}) |",
+            "| --- | ---: | ---: | ---: |",
+            f"| monthly USD | {_usd(e.scenarios['low'])} | {_usd(e.scenarios['expected'])} | {_usd(e.scenarios['high'])} |",
+            "",
+            "The budget is held on the expected column; low and high scale every traffic figure of the usage profile.",
+            "",
+        ]
     if outcome.previous is not None:
         previous_total = outcome.previous_total or Decimal(0)
         lines += [f"Change against the compared estimate: **{_signed(total - previous_total)} USD / month** "
@@ -174,6 +207,10 @@ def markdown(outcome: CostOutcome) -> str:
                 )
     lines += ["", f"Usage assumptions: `policies/usage/{e.usage_profile}` ({e.usage_source}). * = unconfirmed price.",
               f"Free by type: {', '.join(f'{t} x{n}' for t, n in sorted(e.free.items())) or 'none'}."]  # fmt: skip
+    if e.usage_assumptions:
+        lines += ["", "<details><summary>Usage assumptions (per month)</summary>", ""]
+        lines += [f"- `{key}` = {value}" for key, value in e.usage_assumptions]
+        lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
 
@@ -206,6 +243,8 @@ def budget_for(stack: Stack, override: Decimal | None) -> tuple[Decimal | None, 
 def headline(outcome: CostOutcome) -> str:
     total = _usd(outcome.estimate.monthly_usd)
     budget = f" / {_usd(outcome.budget_usd)} budget" if outcome.budget_usd is not None else " (no budget)"
+    if outcome.high_over_budget:
+        budget += f" (warning: high usage {_usd(outcome.estimate.scenarios['high'])} is over it)"
     change = ""
     if outcome.previous is not None:
         change = f", {_signed(outcome.estimate.monthly_usd.quantize(Decimal('0.01')) - (outcome.previous_total or Decimal(0)))} vs compared"

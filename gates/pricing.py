@@ -126,10 +126,28 @@ class Usage:
     `source` says why this profile was chosen, for the reports.
     """
 
-    def __init__(self, data: dict[str, Any], path: Path | None, source: str = ""):
+    def __init__(self, data: dict[str, Any], path: Path | None, source: str = "", scenario: str = "expected"):
         self.data = data
         self.path = path
         self.source = source
+        self.scenario = scenario
+        self.factor = self.sensitivity()[scenario]
+
+    def sensitivity(self) -> dict[str, Decimal]:
+        """`[sensitivity] low` and `high`: the factors applied to every traffic figure of the
+        profile for the low and high columns (expected is the profile as written)."""
+        table = self.data.get("sensitivity") or {}
+        if not isinstance(table, dict):
+            raise InputError(f"{self._where()}: [sensitivity] must be a table with low and high factors")
+        low = _decimal(table.get("low", "0.5"), f"{self._where()}: sensitivity.low")
+        high = _decimal(table.get("high", "2"), f"{self._where()}: sensitivity.high")
+        if not low <= 1 <= high:
+            raise InputError(f"{self._where()}: sensitivity.low = {low} and high = {high}: need low <= 1 <= high")
+        return {"low": low, "expected": Decimal(1), "high": high}
+
+    def scenario_of(self, scenario: str) -> Usage:
+        """The same profile with its traffic figures scaled for `low`, `expected` or `high`."""
+        return Usage(self.data, self.path, self.source, scenario)
 
     @classmethod
     def load(cls, directory: Path, env: str, named: str | None = None, named_in: str = "the stack") -> Usage:
@@ -155,9 +173,16 @@ class Usage:
             raise InputError(f"{directory}: no usage profile for {env!r} and no default.toml")
         return cls(_read_toml(path), path, source)
 
-    def number(self, section: str, key: str, *, name: str | None = None) -> Decimal:
+    def number(self, section: str, key: str, *, name: str | None = None, scaled: bool = True) -> Decimal:
         """`[section] key`, or for a named resource the first `[section.match."<glob>"]` that
-        matches the name and sets the key; a profile that sets neither is an error."""
+        matches the name and sets the key; a profile that sets neither is an error.
+
+        Traffic figures are multiplied by the scenario's factor; `scaled=False` for ratios and
+        settings (retention change rates, durations, copies) that do not grow with traffic."""
+        value = self._number(section, key, name=name)
+        return value * self.factor if scaled else value
+
+    def _number(self, section: str, key: str, *, name: str | None = None) -> Decimal:
         table = self.data.get(section)
         if not isinstance(table, dict):
             raise InputError(f"{self._where()}: [{section}] is missing")

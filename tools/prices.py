@@ -44,6 +44,9 @@ class Query:
 
 
 AURORA = (("databaseEngine", "Aurora PostgreSQL"),)
+POSTGRESQL = (("databaseEngine", "PostgreSQL"),)
+# On-demand Linux in shared tenancy without pre-installed software: the plain hourly rate.
+LINUX_SHARED = (("operatingSystem", "Linux"), ("tenancy", "Shared"), ("preInstalledSw", "NA"), ("capacitystatus", "Used"))
 QUERIES: dict[str, Query] = {
     "nat_gateway_hour": Query("AmazonEC2", "NatGateway-Hours"),
     "nat_gateway_gb": Query("AmazonEC2", "NatGateway-Bytes"),
@@ -79,6 +82,25 @@ QUERIES: dict[str, Query] = {
     "cloudtrail_data_events_100k": Query("AWSCloudTrail", "DataEventsRecorded", Decimal(100_000)),
     "config_configuration_item": Query("AWSConfig", "ConfigurationItemRecorded"),
     "config_rule_evaluation": Query("AWSConfig", "ConfigRuleEvaluations"),
+    "rds_gp2_storage_gb_month": Query("AmazonRDS", "RDS:GP2-Storage", attributes=POSTGRESQL),
+    "rds_multi_az_gp2_storage_gb_month": Query("AmazonRDS", "RDS:Multi-AZ-GP2-Storage", attributes=POSTGRESQL),
+    "ebs_gp3_gb_month": Query("AmazonEC2", "EBS:VolumeUsage.gp3"),
+    "ebs_gp2_gb_month": Query("AmazonEC2", "EBS:VolumeUsage.gp2"),
+    "cloudwatch_metric_month": Query("AmazonCloudWatch", "CW:MetricMonitorUsage"),
+    "cloudwatch_alarm_month": Query("AmazonCloudWatch", "CW:AlarmMonitorUsage"),
+    **{
+        f"ec2_instance_hour:{instance_type}": Query("AmazonEC2", f"BoxUsage:{instance_type}", attributes=LINUX_SHARED)
+        for instance_type in (
+            "t3.micro",
+            "t3.small",
+            "t3.medium",
+            "t4g.micro",
+            "t4g.small",
+            "t4g.medium",
+            "m5.large",
+            "m6g.large",
+        )
+    },
 }
 
 

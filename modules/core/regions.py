@@ -6,6 +6,11 @@ and the zone names listed per Region on https://aws.amazon.com/about-aws/global-
 as of 2026-11. Zone *names* map to different physical zones per account, but the set of
 letters a Region offers is the same for every account, which is what configuration is
 checked against.
+
+Only Regions with a price catalogue (policies/pricing/<region>.toml) are accepted: the
+cost gate must be able to price every stack the configuration lets through, so a Region
+joins this list together with its catalogue (tests/gates/test_cost_regions.py holds the
+two together).
 """
 
 from __future__ import annotations
@@ -16,21 +21,7 @@ from types import MappingProxyType
 REGION_AZ_LETTERS: Mapping[str, str] = MappingProxyType(
     {
         "eu-central-1": "abc",
-        "eu-central-2": "abc",
-        "eu-west-1": "abc",
-        "eu-west-2": "abc",
-        "eu-west-3": "abc",
-        "eu-north-1": "abc",
-        "eu-south-1": "abc",
         "us-east-1": "abcdef",
-        "us-east-2": "abc",
-        "us-west-2": "abcd",
-        "ca-central-1": "abd",
-        "ap-southeast-1": "abc",
-        "ap-southeast-2": "abc",
-        "ap-northeast-1": "acd",
-        "ap-south-1": "abc",
-        "sa-east-1": "abc",
     }
 )
 

@@ -204,7 +204,7 @@ def test_rejects_a_profile_that_does_not_exist(tmp_path: Path) -> None:
 
 def test_rejects_unknown_region(tmp_path: Path) -> None:
     (problem,) = problems_of(tmp_path, VALID.replace('region = "eu-central-1"', 'region = "eu-centrl-1"'))
-    assert problem.startswith(f"{F}: region = 'eu-centrl-1': one of the supported Regions: eu-central-1, eu-central-2,")
+    assert problem.startswith(f"{F}: region = 'eu-centrl-1': one of the supported Regions: eu-central-1, us-east-1")
 
 
 def test_rejects_retention_cloudwatch_does_not_offer(tmp_path: Path) -> None:

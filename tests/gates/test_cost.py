@@ -35,6 +35,7 @@ daily_change_percent = 5
 serverless_active_hours = 200
 serverless_average_acu = 1.5
 enhanced_monitoring_gb_per_instance = 0.5
+data_api_requests = 3000000
 [rds]
 daily_change_percent = 10
 enhanced_monitoring_gb_per_instance = 0.5
@@ -54,6 +55,7 @@ https_requests = 4000000
 requests = 3000000
 [kms]
 requests = 50000
+billed_rotations = 2
 [logs]
 gb_ingested = 2
 [logs.match."/aws/lambda/*"]
@@ -85,6 +87,18 @@ evaluations_per_rule = 2500
 [guardduty]
 management_events = 700000
 flow_and_dns_gb = 9
+s3_data_events = 3000000
+[data_transfer]
+internet_gb_out = 0
+inter_az_gb = 0
+[free_tier]
+share = 0
+[xray]
+sampled_fraction = 0.05
+[route53]
+standard_queries = 2000000
+[ses]
+messages = 40000
 """
 
 
@@ -154,6 +168,8 @@ def test_rds_instance_multi_az_hours_storage_backup_beyond_free_secret_and_monit
         "instance_class": "db.m6g.large",
         "multi_az": True,
         "allocated_storage": 100,
+        "storage_type": "gp3",
+        "iops": 5000,
         "backup_retention_period": 14,
         "manage_master_user_password": True,
         "monitoring_interval": 60,
@@ -163,6 +179,7 @@ def test_rds_instance_multi_az_hours_storage_backup_beyond_free_secret_and_monit
     assert cost_of(result, "aws_db_instance.db") == money(
         (730, "rds_multi_az_instance_hour:db.m6g.large"),
         (100, "rds_multi_az_gp3_storage_gb_month"),
+        (2000, "rds_multi_az_gp3_iops_month"),
         (40, "rds_backup_gb_month"),
         (1, "secretsmanager_secret_month"),
         (0.5, "logs_ingestion_gb"),
@@ -272,8 +289,14 @@ def test_waf_acl_rules_and_requests_in_the_acl_region(tmp_path: Path) -> None:
     assert result.resources[0].region == "us-east-1"
 
 
-def test_kms_key_and_requests(tmp_path: Path) -> None:
+def test_kms_key_requests_and_its_first_two_rotated_versions(tmp_path: Path) -> None:
     result = run(tmp_path, {"aws_kms_key": {"k": {"enable_key_rotation": True}}})
+    # billed_rotations = 2: the key-month plus one for each of the first two rotations.
+    assert cost_of(result, "aws_kms_key.k") == money((1, "kms_key_month"), (5, "kms_requests_10k"), (2, "kms_key_month"))
+
+
+def test_kms_key_without_rotation_pays_no_rotated_versions(tmp_path: Path) -> None:
+    result = run(tmp_path, {"aws_kms_key": {"k": {"enable_key_rotation": False}}})
     assert cost_of(result, "aws_kms_key.k") == money((1, "kms_key_month"), (5, "kms_requests_10k"))
 
 
@@ -289,14 +312,15 @@ def test_log_group_ingestion_and_retained_storage(tmp_path: Path) -> None:
     assert cost_of(result, "aws_cloudwatch_log_group.fn") == money((5, "logs_ingestion_gb"), (stored, "logs_storage_gb_month"))
 
 
-def test_flow_logs_billed_as_vended_logs_and_their_group_only_for_storage(tmp_path: Path) -> None:
+def test_flow_logs_billed_as_vended_logs_and_their_group_stores_the_flow_log_volume(tmp_path: Path) -> None:
     resources = {
         "aws_cloudwatch_log_group": {"flow": {"name": "/vpc/flow", "retention_in_days": 14}},
         "aws_flow_log": {"vpc": {"log_destination": "${aws_cloudwatch_log_group.flow.arn}"}},
     }
     result = run(tmp_path, resources)
     assert cost_of(result, "aws_flow_log.vpc") == money((12, "logs_vended_ingestion_gb"))
-    stored = (Decimal(2) * Decimal(14) / Decimal("30.4167")).quantize(CENT)
+    # The group keeps the 12 GB [flow_logs] delivers, not the 2 GB of a general [logs] group.
+    stored = (Decimal(12) * Decimal(14) / Decimal("30.4167")).quantize(CENT)
     assert cost_of(result, "aws_cloudwatch_log_group.flow") == money((stored, "logs_storage_gb_month"))
 
 
@@ -344,9 +368,9 @@ def test_cognito_users_beyond_the_free_ten_thousand(tmp_path: Path) -> None:
     assert cost_of(result, "aws_cognito_user_pool.p") == money((2000, "cognito_mau:lite"))
 
 
-def test_route53_hosted_zone(tmp_path: Path) -> None:
+def test_route53_hosted_zone_and_its_standard_queries(tmp_path: Path) -> None:
     result = run(tmp_path, {"aws_route53_zone": {"z": {"name": "example.com"}}})
-    assert cost_of(result, "aws_route53_zone.z") == money((1, "route53_zone_month"))
+    assert cost_of(result, "aws_route53_zone.z") == money((1, "route53_zone_month"), (2, "route53_queries_million"))
 
 
 def test_free_types_are_counted_not_priced_and_unknown_types_are_unpriced(tmp_path: Path) -> None:
@@ -373,6 +397,7 @@ def test_seed_vpc_and_aurora_shape_in_frankfurt(tmp_path: Path) -> None:
         "[nat_gateway]\ngb_processed = 0\n[vpc_endpoint]\ngb_processed = 0\n"
         "[aurora]\nstorage_gb = 100\nio_millions = 0\ndaily_change_percent = 5\n"
         "serverless_active_hours = 0\nserverless_average_acu = 0\nenhanced_monitoring_gb_per_instance = 0\n"
+        "[data_transfer]\ninternet_gb_out = 0\ninter_az_gb = 0\n[free_tier]\nshare = 0\n"
     )
     subnets = ["${aws_subnet.private_a.id}", "${aws_subnet.private_b.id}", "${aws_subnet.private_c.id}"]
     document = {
@@ -403,7 +428,7 @@ def test_seed_vpc_and_aurora_shape_in_frankfurt(tmp_path: Path) -> None:
         (100, "aurora_storage_gb_month"),
         (1, "secretsmanager_secret_month"),
     )
-    assert result.monthly_usd == expected == Decimal("269.8200")
+    assert result.monthly_usd == expected == Decimal("285.3200")
     print(f"\nseed VPC + Aurora shape, eu-central-1: {result.monthly_usd:.2f} USD/month (seed's own estimate: EUR 273-313)")
 
 
@@ -561,7 +586,7 @@ def test_alarms_and_dashboards(tmp_path: Path) -> None:
             "needs price 'cloudwatch_high_resolution_alarm_month', which the eu-central-1 catalogue does not have",
         )
     ]
-    costs = {r.address: r.monthly_usd for r in result.resources}
+    costs = {r.address: r.monthly_usd for r in result.resources if r.rtype != "data_transfer"}
     assert costs == {
         "aws_cloudwatch_dashboard.d": money((1, "cloudwatch_dashboard_month")),
         "aws_cloudwatch_metric_alarm.a": money((1, "cloudwatch_alarm_month")),
@@ -609,10 +634,12 @@ def test_config_recorder_items_and_rule_evaluations(tmp_path: Path) -> None:
     assert result.free["aws_config_configuration_recorder_status"] == 1
 
 
-def test_guardduty_events_and_logs_analysed_and_a_suspended_detector_free(tmp_path: Path) -> None:
+def test_guardduty_events_logs_and_s3_protection_analysed_and_a_suspended_detector_free(tmp_path: Path) -> None:
     result = run(tmp_path, {"aws_guardduty_detector": {"on": {"enable": True}, "off": {"enable": False}}})
     assert cost_of(result, "aws_guardduty_detector.on") == money(
-        (Decimal("0.7"), "guardduty_management_events_million"), (9, "guardduty_flow_dns_gb")
+        (Decimal("0.7"), "guardduty_management_events_million"),
+        (9, "guardduty_flow_dns_gb"),
+        (3, "guardduty_s3_data_events_million"),
     )
     assert cost_of(result, "aws_guardduty_detector.off") == 0
 
