@@ -784,6 +784,10 @@ def estimate(stack: Stack, pricing_dir: Path, usage_dir: Path, fallback_region: 
     """The expected estimate, with the low and high totals of the profile's sensitivity."""
     named = stack.foundation.usage_profile
     usage = Usage.load(usage_dir, stack.env, named, f'{stack.path}: "//".foundation.usage_profile')
+    meta = stack.document.get("//")
+    foundation = meta.get("foundation") if isinstance(meta, dict) else None
+    if isinstance(foundation, dict) and "usage_overrides" in foundation:
+        usage = usage.with_overrides(foundation["usage_overrides"], f'{stack.path}: "//".foundation.usage_overrides')
     result = _estimate(stack, pricing_dir, usage, fallback_region)
     result.sensitivity = usage.sensitivity()
     result.usage_assumptions = _flatten(usage.data)

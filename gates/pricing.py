@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import math
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -145,6 +146,16 @@ class Usage:
             raise InputError(f"{self._where()}: sensitivity.low = {low} and high = {high}: need low <= 1 <= high")
         return {"low": low, "expected": Decimal(1), "high": high}
 
+    def with_overrides(self, overrides: Any, where: str) -> Usage:
+        """The profile with the environment file's own figures (`[usage]`, carried in the stack's
+        metadata) over it: only sections and keys the profile has, numbers for numbers."""
+        if not overrides:
+            return self
+        if not isinstance(overrides, dict):
+            raise InputError(f"{where} = {overrides!r}: a table of usage sections")
+        merged = _overlaid(self.data, overrides, where)
+        return Usage(merged, self.path, f"{self.source}, with the environment file's [usage] figures", self.scenario)
+
     def scenario_of(self, scenario: str) -> Usage:
         """The same profile with its traffic figures scaled for `low`, `expected` or `high`."""
         return Usage(self.data, self.path, self.source, scenario)
@@ -201,3 +212,22 @@ class Usage:
 
     def _where(self) -> str:
         return str(self.path) if self.path else "usage profile"
+
+
+def _overlaid(base: dict[str, Any], overrides: dict[str, Any], where: str) -> dict[str, Any]:
+    """`overrides` over `base`, table by table; a key `base` lacks (other than a `match` glob) is refused."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        at = f"{where}.{key}"
+        known = base.get(key)
+        if isinstance(value, dict):
+            if key != "match" and not isinstance(known, dict) and not where.endswith(".match"):
+                raise InputError(f"{at}: not a section of the usage profile")
+            merged[key] = _overlaid(known if isinstance(known, dict) else {}, value, at)
+        elif isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise InputError(f"{at} = {value!r}: a number or a word")
+        elif isinstance(value, int | float) and not (math.isfinite(value) and value >= 0):
+            raise InputError(f"{at} = {value!r}: a finite number of at least 0")
+        else:
+            merged[key] = value
+    return merged
