@@ -65,7 +65,13 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.synced $(CHECKOV_DIR)/.venv/.synced
+# The AWS provider's JavaScript package with an index that loads each resource module on
+# first use (the shipped one loads all ~2,200); modules/core/aws.py hands it to jsii.
+$(VENV)/.lazy-provider: $(VENV)/.synced tools/lazy_provider.py
+	$(PY) tools/lazy_provider.py
+	touch $@
+
+install: $(VENV)/.synced $(CHECKOV_DIR)/.venv/.synced $(VENV)/.lazy-provider
 
 # COMPARE_TO=<reports folder of the base branch> adds the monthly cost change per resource.
 check: install
