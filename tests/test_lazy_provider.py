@@ -87,7 +87,7 @@ def _synth(outdir: Path, eager: bool) -> subprocess.CompletedProcess[str]:
     if eager:
         env[lazy_provider_variable()] = "1"
     return subprocess.run(
-        [sys.executable, "main.py", "--outdir", str(outdir)],
+        [sys.executable, "main.py", "--no-cache", "--outdir", str(outdir)],
         cwd=ROOT,
         env=env,
         capture_output=True,
