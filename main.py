@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
                 code = 0
                 return code
             cache.invalidate()
+            if args.gate:
+                _prestart_checkov()
             code = _run(args)
             if keys is not None and code == 0:
                 cache.record(keys, code)
@@ -101,6 +103,18 @@ def _keys(args: argparse.Namespace) -> dict[str, str] | None:
         "today": dt.date.today().isoformat() if args.gate else None,
     }
     return stack_keys(ROOT, directory, names, None if args.independent else "bootstrap", options)
+
+
+def _prestart_checkov() -> None:
+    """Checkov's import overlaps synthesis; the security gate hands it the stacks once written."""
+    from gates.security import GateError, checkov_command
+    from tools import checkov_prestart
+
+    try:
+        executable = Path(checkov_command()[0])
+    except GateError:
+        return  # the gate reports the missing scanner itself
+    checkov_prestart.start(executable, dict(os.environ))
 
 
 def hash_file(path: Path) -> str:
