@@ -96,8 +96,11 @@ cost-comment:
 synth: $(VENV)/.synced
 	$(PY) main.py
 
+# Tests run in parallel, one worker per core (TEST_WORKERS=1: serially in this process; TEST_WORKERS=N: N workers).
+# --dist loadfile keeps a file's tests on one worker, so its session fixtures are built once there.
+TEST_WORKERS ?= auto
 test: install
-	@status=0; $(PY) -m pytest || status=$$?; \
+	@status=0; $(PY) -m pytest $(if $(filter 1,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadfile) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no test: that is a failure, not a pass." >&2; fi; \
 	exit $$status
 
