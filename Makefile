@@ -159,8 +159,9 @@ diff: require-env install node_modules/.installed
 # runs the gated app command from cdktf.json before Terraform.
 cli: node_modules/.installed
 
+# BENCH_ARGS="--tests" also times make test serially and in parallel; "--scaling 1,3" fewer environments.
 bench: install
-	$(PY) tools/bench.py
+	$(PY) tools/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache
