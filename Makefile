@@ -80,7 +80,13 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.synced $(CHECKOV_DIR)/.venv/.synced
+# The AWS provider's JavaScript package with an index that loads each resource module on
+# first use (the shipped one loads all ~2,200); modules/core/aws.py hands it to jsii.
+$(VENV)/.lazy-provider: $(VENV)/.synced tools/lazy_provider.py
+	$(PY) tools/lazy_provider.py
+	touch $@
+
+install: $(VENV)/.synced $(CHECKOV_DIR)/.venv/.synced $(if $(filter cdktf,$(CDK)),$(VENV)/.lazy-provider,)
 
 # COMPARE_TO=<reports folder of the base branch> adds the monthly cost change per resource.
 check: install
@@ -105,8 +111,11 @@ cost-comment:
 synth: $(VENV)/.synced
 	$(PY) main.py
 
+# Tests run in parallel, one worker per core (TEST_WORKERS=1: serially in this process; TEST_WORKERS=N: N workers).
+# --dist loadfile keeps a file's tests on one worker, so its session fixtures are built once there.
+TEST_WORKERS ?= auto
 test: install
-	@status=0; $(PY) -m pytest || status=$$?; \
+	@status=0; $(PY) -m pytest $(if $(filter 1,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadfile) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no test: that is a failure, not a pass." >&2; fi; \
 	exit $$status
 
@@ -165,8 +174,9 @@ diff: require-env install node_modules/.installed
 # runs the gated app command from cdktf.json before Terraform.
 cli: node_modules/.installed
 
+# BENCH_ARGS="--tests" also times make test serially and in parallel; "--scaling 1,3" fewer environments.
 bench: install
-	$(PY) tools/bench.py
+	$(PY) tools/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache

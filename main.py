@@ -41,8 +41,89 @@ def main(argv: list[str] | None = None) -> int:
         metavar="REPORTS",
         help="with --gate: an earlier reports folder (or cost.json) to diff costs against",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="run everything even when no input changed since the last run (also NO_CACHE=1)",
+    )
     args = parser.parse_args(argv)
+    no_cache = args.no_cache or os.environ.get("NO_CACHE", "") not in ("", "0")
 
+    from modules.cache import Cache
+
+    existed = args.outdir.exists()
+    cache = Cache(args.outdir)
+    code = 2
+    try:
+        with cache.locked():
+            keys = _keys(args)
+            if keys is not None and not no_cache and cache.fresh(keys)[0]:
+                print(
+                    f"Unchanged since the last run: reused {len(keys)} stacks{' and their reports' if args.gate else ''} "
+                    f"in {args.outdir}/ (no input changed; --no-cache or NO_CACHE=1 runs everything again)."
+                )
+                code = 0
+                return code
+            cache.invalidate()
+            if args.gate:
+                _prestart_checkov()
+            code = _run(args)
+            if keys is not None and code == 0:
+                cache.record(keys, code)
+            return code
+    finally:
+        if code != 0 and not existed:
+            # Nothing of a run that failed before writing is left behind, the lock file included.
+            shutil.rmtree(args.outdir / ".cache", ignore_errors=True)
+            if args.outdir.exists() and not any(args.outdir.iterdir()):
+                args.outdir.rmdir()
+
+
+def _keys(args: argparse.Namespace) -> dict[str, str] | None:
+    """Each stack's input hash; None when an environment file is missing (the full run reports it)."""
+    import datetime as dt
+
+    from modules.cache import stack_keys
+
+    directory: Path = args.environments_dir
+    names = args.envs or sorted(p.stem for p in directory.glob("*.toml") if not p.name.startswith((".", "#")))
+    if not names or not all((directory / f"{name}.toml").is_file() for name in names):
+        return None
+    compared = None
+    if args.compare_to is not None and args.compare_to.exists():
+        target: Path = args.compare_to
+        files = sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
+        compared = {str(p): hash_file(p) for p in files}
+    options = {
+        "gate": args.gate,
+        "independent": args.independent,
+        "names": names,
+        "compare_to": compared,
+        # Suppressions and acceptances expire: a gate result holds for the day it was computed.
+        "today": dt.date.today().isoformat() if args.gate else None,
+    }
+    return stack_keys(ROOT, directory, names, None if args.independent else "bootstrap", options)
+
+
+def _prestart_checkov() -> None:
+    """Checkov's import overlaps synthesis; the security gate hands it the stacks once written."""
+    from gates.security import GateError, checkov_command
+    from tools import checkov_prestart
+
+    try:
+        executable = Path(checkov_command()[0])
+    except GateError:
+        return  # the gate reports the missing scanner itself
+    checkov_prestart.start(executable, dict(os.environ))
+
+
+def hash_file(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _run(args: argparse.Namespace) -> int:
     from modules.config import ConfigError
     from modules.core.frameworks import FrameworkError
 

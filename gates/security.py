@@ -106,7 +106,14 @@ def run_checkov(stacks: list[Stack], external_checks_dir: Path | None, only: tup
     for stack in stacks:
         command += ["-f", str(stack.path.resolve())]
     env = {**os.environ, "LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE"}
-    completed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    # main.py --gate starts Checkov while the stacks synthesize (tools/checkov_prestart.py); that
+    # process runs this same command, or None comes back and Checkov starts here as before.
+    import sys
+
+    prestarted = sys.modules.get("tools.checkov_prestart")
+    completed = prestarted.run(command, env) if prestarted is not None else None
+    if completed is None:
+        completed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if completed.returncode not in (0, 1):
         tail = "\n".join(completed.stderr.strip().splitlines()[-15:])
         raise GateError(f"Checkov crashed (exit {completed.returncode}):\n{tail}")

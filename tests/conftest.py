@@ -10,6 +10,7 @@ import copy
 import json
 import os
 import re
+import shutil
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -306,13 +307,29 @@ def environments_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def synth_dir(tmp_path_factory: pytest.TempPathFactory, environments_dir: Path) -> Path:
     """The cdktf.out folder holding every synthesized test stack (one App, one process)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _synthesize(tmp_path_factory.mktemp("cdktf.out"), environments_dir)
+    # Under pytest-xdist the workers share one base folder: the first to get here synthesizes,
+    # the others wait for it and read the same stacks instead of each building ~40 again.
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent / "cdktf.out"
+    with (shared.parent / "cdktf.out.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / ".complete").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            _synthesize(shared, environments_dir)
+            (shared / ".complete").touch()
+    return shared
+
+
+def _synthesize(outdir: Path, environments_dir: Path) -> Path:
     from cdktf import App
 
     from modules.assembly import BootstrapStack, FoundationStack
     from modules.config import load_environments
     from modules.core.aws import iam_role
 
-    outdir = tmp_path_factory.mktemp("cdktf.out")
     configs = load_environments(environments_dir)
     # The example systems are separate systems (no shared state); built in the same App.
     examples = load_environments(EXAMPLES, shared_state=False) if EXAMPLE_NAMES else []

@@ -10,13 +10,27 @@ Everything else in the project imports provider classes from here, so the
 framework's bindings (`cdktf_cdktf_provider_aws`, or CDK Terrain's
 `cdktn_provider_aws`, see modules/core/framework.py) and the resource types used
 are chosen in this one file.
+
+The Node side has the same problem: the provider's JavaScript `lib/index.js`
+requires every resource module when the jsii kernel loads the package (2.2 s
+and most of a 634 MiB peak). `make install` writes a copy of the package whose
+index defines each export lazily (tools/lazy_provider.py); the kernel is handed
+that copy here, so Node loads only the modules the app touches. The JSON is
+byte-identical (tests/test_lazy_provider.py). PROVIDER_EAGER_INDEX=1 loads the
+shipped package instead. Under CDK Terrain the shipped index is loaded.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import importlib.util
+import json
+import os
 import sys
 import types
+from collections.abc import Iterator
+from pathlib import Path
 
 from modules.core.framework import FRAMEWORK, FrameworkError
 
@@ -24,6 +38,9 @@ from modules.core.framework import FRAMEWORK, FrameworkError
 # that name points at `cdktn_provider_aws`, whose modules have the same names and
 # classes; each loads its own jsii assembly through the relative `.._jsii`.
 _PACKAGE = "cdktf_cdktf_provider_aws"
+_ASSEMBLY = "@cdktf/provider-aws"
+# Set to 1 to load the provider's shipped (eager) JavaScript index, e.g. to compare outputs.
+EAGER_INDEX_VARIABLE = "PROVIDER_EAGER_INDEX"
 
 
 def _register_package_shell() -> None:
@@ -41,7 +58,58 @@ def _register_package_shell() -> None:
     sys.modules[_PACKAGE] = shell
 
 
+def lazy_tarball() -> Path | None:
+    """The lazily-indexed package written by `make install`, if it was made from the tarball installed now."""
+    if os.environ.get(EAGER_INDEX_VARIABLE, "") not in ("", "0") or FRAMEWORK.name != "cdktf":
+        return None
+    jsii_dir = Path(sys.modules[_PACKAGE].__path__[0]) / "_jsii"
+    try:
+        manifest = json.loads((jsii_dir / "lazy" / "manifest.json").read_text())
+        source = jsii_dir / manifest["source"]
+        lazy = jsii_dir / "lazy" / str(manifest["source"])
+        # Size, not a hash: hashing 37 MB on every run would cost more than it saves.
+        # A reinstall of another provider version changes the name or the size.
+        if source.stat().st_size == manifest["source_size"] and lazy.is_file():
+            return lazy
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    print(
+        "Note: the provider's lazy JavaScript index is missing or stale, so every AWS resource module is "
+        "loaded (slower, more memory); `make install` regenerates it.",
+        file=sys.stderr,
+    )
+    return None
+
+
+@contextlib.contextmanager
+def _kernel_loads(tarball: Path | None) -> Iterator[None]:
+    """While the provider's `_jsii` module loads its assembly, hand the kernel `tarball` instead of the shipped one."""
+    if tarball is None:
+        yield
+        return
+    from jsii._runtime import kernel
+
+    shipped_load = kernel.load
+
+    def load(name: str, version: str, path: str) -> None:
+        shipped_load(name, version, str(tarball) if name == _ASSEMBLY else path)
+
+    kernel.load = load  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        del kernel.load  # back to the class's method
+
+
+def _load_assembly() -> None:
+    if f"{_PACKAGE}._jsii" in sys.modules:
+        return
+    with _kernel_loads(lazy_tarball()):
+        importlib.import_module(f"{_PACKAGE}._jsii")
+
+
 _register_package_shell()
+_load_assembly()
 
 # isort: off  (the shell above must exist before these run)
 from cdktf_cdktf_provider_aws import (  # noqa: E402
