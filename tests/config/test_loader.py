@@ -93,7 +93,7 @@ def test_config_model_is_frozen(tmp_path: Path) -> None:
 def test_rejects_unknown_key(tmp_path: Path) -> None:
     assert problems_of(tmp_path, VALID + "nat_gatways = 2\n") == [
         f"{F}: network.nat_gatways = 2: unknown key; allowed keys: vpc_cidr, availability_zones, subnet_prefix_length, "
-        "public_subnets, private_subnets, database_subnets, nat_gateways, interface_endpoints, flow_log_retention_days, "
+        "public_subnets, private_subnets, database_subnets, nat_gateways, nat_gateway_for_zones, interface_endpoints, flow_log_retention_days, "
         "flow_log_traffic_type, alarm_nat_packets_dropped"
     ]
 

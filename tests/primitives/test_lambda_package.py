@@ -26,7 +26,7 @@ def test_same_sources_same_bytes_whatever_the_mtimes(tmp_path: Path) -> None:
 
 def test_package_holds_handler_and_shared_module_at_the_root(tmp_path: Path) -> None:
     build(SRC / "download_url", SRC / "shared", tmp_path / "d.zip")
-    assert zipfile.ZipFile(tmp_path / "d.zip").namelist() == ["fileshare.py", "handler.py"]
+    assert zipfile.ZipFile(tmp_path / "d.zip").namelist() == ["fileshare.py", "handler.py", "s3_events.py"]
 
 
 def test_a_changed_source_changes_the_hash(tmp_path: Path) -> None:

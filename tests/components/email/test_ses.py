@@ -51,7 +51,7 @@ def test_without_dns_the_records_to_publish_are_outputs(synthesized: dict[str, S
 def test_grant_send_is_limited_to_the_domain_and_the_configuration_set(synthesized: dict[str, Stack]) -> None:
     stack = synthesized["dnszone"]
     grants = {k: v for k, v in stack.of_type("aws_iam_role_policy").items() if "send-email" in k}
-    assert len(grants) == 2  # notify and notify-csv, each its own policy
+    assert len(grants) == 3  # notify, notify-csv and notify-audit, each its own policy
     for body in grants.values():
         (statement,) = json.loads(body["policy"])["Statement"]
         assert statement["Action"] == ["ses:SendEmail", "ses:SendRawEmail"]
