@@ -33,7 +33,7 @@ help:
 	@echo "make examples         synthesize and gate the example systems of examples/"
 	@echo "make plan ENV=prod    gates, then terraform init/plan in cdktf.out/stacks/prod"
 	@echo "make deploy ENV=prod  gates, plan, then apply after confirmation (AUTO_APPROVE=1 in CI)"
-	@echo "make diff ENV=prod    cdktf diff through the pinned cdktf CLI"
+	@echo "make diff ENV=prod    resource changes since the last gated run (REF=main: since a commit), no credentials needed"
 	@echo "make outputs ENV=prod write .env.prod from terraform output (ids, endpoints, ARNs; no secret values)"
 	@echo "make validate ENV=prod check the deployed resources against intent with boto3 (reads .env.prod)"
 	@echo "make e2e              the file-sharing flow against a local moto server (no AWS account)"
@@ -143,8 +143,11 @@ outputs: require-env $(VENV)/.synced
 validate: require-env $(VENV)/.synced
 	$(PY) -m operations.validate $(ENV) $(VALIDATE_ARGS)
 
-diff: require-env install node_modules/.installed
-	$(CDKTF) diff $(ENV)
+# Offline: the current synthesis against the last gated copy (or REF=<git ref>), stateful
+# replacements flagged; then terraform plan where Terraform, providers and credentials allow.
+diff: require-env $(VENV)/.synced
+	$(PY) main.py --env $(ENV)
+	$(PY) tools/diff.py $(ENV) $(if $(REF),--ref $(REF),)
 
 # The pinned cdktf CLI (0.21.0) in node_modules/: `node_modules/.bin/cdktf deploy prod`
 # runs the gated app command from cdktf.json before Terraform.
