@@ -210,8 +210,12 @@ def _shown(value: Any) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
-def render(diff: StackDiff, before_label: str, after_label: str) -> str:
-    """The console text: a headline, the dangerous changes first, then every change."""
+def _red(text: str, colour: bool) -> str:
+    return f"\033[1;31m{text}\033[0m" if colour else text
+
+
+def render(diff: StackDiff, before_label: str, after_label: str, quiet: bool = False, colour: bool = False) -> str:
+    """The console text: a headline, the dangerous changes first, then every change (not with quiet)."""
     if diff.empty:
         return f"{diff.env}: no resource changes between {before_label} and {after_label}."
     lines = [
@@ -219,12 +223,14 @@ def render(diff: StackDiff, before_label: str, after_label: str) -> str:
         f"({before_label} -> {after_label})"
     ]
     if diff.dangerous:
-        lines += ["", f"DANGER: {len(diff.dangerous)} resource(s) holding state would be destroyed:"]
+        lines += ["", _red(f"DANGER: {len(diff.dangerous)} resource(s) holding state would be destroyed:", colour)]
         for change in diff.dangerous:
             assert change.rule is not None
             cause = "removed" if change.action == "remove" else "replaced: " + ", ".join(change.forces_replacement)
-            lines.append(f"  !! {change.address} {cause}")
+            lines.append(_red(f"  !! {change.address} {cause}", colour))
             lines.append(f"     {change.rule.why} ({change.rule.source})")
+    if quiet:
+        return "\n".join(lines)
     if diff.added:
         lines += ["", "Added:"] + [f"  + {c.address}" for c in diff.added]
     if diff.removed:

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outdir", type=Path, default=ROOT / "cdktf.out")
     parser.add_argument("--replacements", type=Path, default=diff.REPLACEMENTS)
     parser.add_argument("--no-plan", action="store_true", help="stop after the offline diff")
+    parser.add_argument("--quiet", action="store_true", help="only the headline and the dangerous changes (for CI logs)")
     args = parser.parse_args(argv)
 
     current = args.outdir / "stacks" / args.env / "cdk.tf.json"
@@ -76,8 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             rules = diff.load_rules(args.replacements)
             if args.ref:
-                print(f"Synthesizing {args.env} at {args.ref} in a temporary folder...", flush=True)
+                started = time.monotonic()
+                print(f"Synthesizing {args.env} at {args.ref} in a temporary folder...", end=" ", flush=True)
                 before_path, label = ref_synth.synthesize(args.ref, args.env, Path(tmp)), args.ref
+                print(f"done in {time.monotonic() - started:.0f} s.", flush=True)
             elif args.against:
                 before_path, label = args.against, str(args.against)
             else:
@@ -96,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         except (InputError, ref_synth.RefError) as exc:
             print(f"diff: {exc}", file=sys.stderr)
             return 2
-    print(diff.render(diff.compare(args.env, before, after, rules), label, "current synthesis"))
+    # Colour only for a person at a terminal; NO_COLOR (no-color.org) turns it off there too.
+    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    print(diff.render(diff.compare(args.env, before, after, rules), label, "current synthesis", args.quiet, colour))
     if args.no_plan:
         return 0
     return plan(current.parent)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from gates import diagram
 from gates.inputs import Stack as GateStack
-from tests.conftest import EXAMPLE_NAMES, Stack
+from tests.conftest import EXAMPLE_NAMES, ROOT, Stack
 
 _ID = r"[A-Za-z][A-Za-z0-9_]*"
 _NODE = re.compile(rf"^\s*({_ID})(\[|\(\[)\"[^\"]*\"(\]|\]\))$")
@@ -108,3 +110,31 @@ def test_diagram_file_is_written_as_a_fenced_block(tmp_path: Path, dev: Stack) -
     text = path.read_text()
     assert path == tmp_path / "dev" / "diagram.md"
     assert "```mermaid\nflowchart LR\n" in text and text.rstrip().endswith("```")
+
+
+PARSER = ROOT / "tests" / "fixtures" / "mermaid" / "parse.mjs"
+MERMAID = ROOT / "node_modules" / "mermaid" / "package.json"
+needs_mermaid = pytest.mark.skipif(
+    shutil.which("node") is None or not MERMAID.is_file(),
+    reason="the mermaid package is not installed: run `make cli` (npm ci from package-lock.json)",
+)
+
+
+@needs_mermaid
+def test_mermaid_parses_every_shipped_and_example_diagram(synthesized: dict[str, Stack], tmp_path: Path) -> None:
+    files = []
+    for name in ["dev", "prod", "bootstrap", "dnszone", "dbinit", *EXAMPLE_NAMES]:
+        path = tmp_path / f"{name}.mmd"
+        path.write_text(diagram.mermaid(_gate_stack(name, synthesized[name])))
+        files.append(str(path))
+    done = subprocess.run(["node", str(PARSER), *files], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count(": flowchart") == len(files)
+
+
+@needs_mermaid
+def test_mermaid_parser_rejects_a_broken_diagram(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.mmd"
+    broken.write_text('flowchart LR\n  a["x"] -->|"y"|\n')
+    done = subprocess.run(["node", str(PARSER), str(broken)], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 1 and "Parse error" in done.stdout

@@ -134,3 +134,12 @@ def test_gated_copy_is_written_whole(tmp_path: Path, dev: Stack) -> None:
     assert written == tmp_path / "dev" / "gated.tf.json"
     assert json.loads(written.read_text()) == dev.doc
     assert not list(tmp_path.glob("dev/*.tmp"))
+
+
+def test_quiet_keeps_the_headline_and_the_danger_only() -> None:
+    result = diff.compare("dev", _doc(), _doc(cluster_identifier="app-2", backup_retention_period=7), RULES)
+    quiet = diff.render(result, "a", "b", quiet=True)
+    assert quiet.splitlines()[0] == "dev: 0 to add, 1 to change, 0 to remove (a -> b)"
+    assert "!! aws_rds_cluster.db replaced: cluster_identifier" in quiet and "backup_retention_period" not in quiet
+    assert "\033[" not in quiet
+    assert "\033[1;31mDANGER" in diff.render(result, "a", "b", colour=True)
