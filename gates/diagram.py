@@ -214,6 +214,11 @@ def picture(stack: Stack) -> Picture:
             for tier in sorted({tier_of[s] for s in _refs(groups.get(group, {}).get("subnet_ids")) if s in tier_of}):
                 pic.edge(nodes[address], tier, "in", dashed=True)
 
+    # NAT gateways in the public tier, giving the private tier its way out.
+    for address, body in of_type("aws_nat_gateway"):
+        for subnet in sorted(_refs(body.get("subnet_id")) & set(tier_of)):
+            pic.edge(nodes[address], tier_of[subnet], "in", dashed=True)
+
     # The audit trail's bucket.
     for address, body in of_type("aws_cloudtrail"):
         for bucket in targets(body.get("s3_bucket_name")):

@@ -114,8 +114,9 @@ def test_failure_names_the_check_and_the_resource(tmp_path: Path) -> None:
     result = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "CKV2_AWS_6")
     assert result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "aws_s3_bucket.uploads"
     assert "suppressions" not in result
-    failures = ET.parse(tmp_path / "r" / "handmade" / "security.junit.xml").getroot().iter("failure")
-    assert "CKV2_AWS_6" in {f.get("type") for f in failures}
+    # JUnit: the security gate's case fails and names the check on the resource.
+    failures = list(ET.parse(tmp_path / "r" / "handmade" / "security.junit.xml").getroot().iter("failure"))
+    assert any("CKV2_AWS_6 aws_s3_bucket.uploads: " in (f.text or "") for f in failures)
 
 
 def test_reasoned_suppression_lets_the_finding_pass(tmp_path: Path) -> None:

@@ -85,6 +85,12 @@ def test_dev_shows_the_data_paths(dev: Stack) -> None:
     assert "database subnets x3: 10.0.21.0/24, 10.0.22.0/24, 10.0.23.0/24" in labels.values()
 
 
+def test_nat_gateways_sit_in_the_public_tier(prod: Stack) -> None:
+    pic = diagram.picture(_gate_stack("prod", prod))
+    nat = {s: t for s, t, label, _ in pic.edges if s.startswith("aws_nat_gateway")}
+    assert len(nat) == 3 and set(nat.values()) == {"tier_public"}
+
+
 def test_function_in_the_vpc_connects_to_the_database(synthesized: dict[str, Stack]) -> None:
     pic = diagram.picture(_gate_stack("dbinit", synthesized["dbinit"]))
     db_init = next(i for _, entries in pic.groups.values() for i, label in entries if label == "Lambda function: db-init")
