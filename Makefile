@@ -48,21 +48,24 @@ help:
 	@echo "make examples         synthesize and gate the example systems of examples/"
 	@echo "make plan ENV=prod    gates, then terraform init/plan in cdktf.out/stacks/prod"
 	@echo "make deploy ENV=prod  gates, plan, then apply after confirmation (AUTO_APPROVE=1 in CI)"
-	@echo "make diff ENV=prod    cdktf diff through the pinned cdktf CLI"
+	@echo "make diff ENV=prod    resource changes since the last gated run (REF=main: since a commit), no credentials needed"
 	@echo "make outputs ENV=prod write .env.prod from terraform output (ids, endpoints, ARNs; no secret values)"
 	@echo "make validate ENV=prod check the deployed resources against intent with boto3 (reads .env.prod)"
 	@echo "make e2e              the file-sharing flow against a local moto server (no AWS account)"
 	@echo "make prices           refresh policies/pricing/ from the AWS Price List API (needs credentials)"
-	@echo "make lint             ruff, mypy and the import rules (also: make ruff, make mypy, make imports)"
+	@echo "make lint             ruff, mypy and the import rules (what pre-commit and CI run)"
+	@echo "make ruff             ruff lint and format check only"
+	@echo "make mypy             strict type check only"
 	@echo "make docs             regenerate docs/configuration.md and environments/schema.json"
 	@echo "make golden           refresh tests/golden/ after a reviewed change to the shipped stacks"
-	@echo "make cost-comment     every environment's cost table in one Markdown file (after make check)"
+	@echo "make cost-comment     the pull-request comment: verdicts, cost change, new risks, details (after make check)"
 	@echo "make bench            synth time of this project against a naive full-provider import"
 	@echo "make imports          the import rules only (part of make lint)"
 	@echo "make ci-environments  the environment files by profile, as CI matrices"
 	@echo "make cli              install the pinned cdktf CLI into node_modules/"
 	@echo "make install          install everything (every verb does it on first use)"
 	@echo "make clean            remove cdktf.out/ and the tool caches"
+	@echo "make help             this list"
 
 $(PIPENV):
 	$(PYTHON_BOOTSTRAP) -m venv $(TOOLS_VENV)
@@ -100,13 +103,10 @@ examples: install
 	  $(PY) main.py --gate --independent --environments-dir examples --outdir cdktf.out/examples; \
 	else echo "No examples/*.toml to gate."; fi
 
-# One Markdown file with every environment's cost table, for a pull-request comment.
-cost-comment:
-	@test -d cdktf.out/reports || { echo "No reports yet: run make check first." >&2; exit 2; }
-	@{ echo "## Monthly cost estimate"; for env in $(ENVS) bootstrap; do \
-	    if [ -f cdktf.out/reports/$$env/cost.md ]; then echo; cat cdktf.out/reports/$$env/cost.md; fi; done; \
-	} > cdktf.out/reports/cost-comment.md
-	@echo "Wrote cdktf.out/reports/cost-comment.md"
+# The pull-request comment (after make check): verdict, cost change and new risks first, details
+# folded, each environment's diagram; COMPARE_TO=<base reports folder> names the new risks.
+cost-comment: $(VENV)/.synced
+	$(PY) -m gates.comment $(if $(COMPARE_TO),--compare-to $(COMPARE_TO),)
 
 synth: $(VENV)/.synced
 	$(PY) main.py
@@ -167,8 +167,11 @@ outputs: require-env $(VENV)/.synced
 validate: require-env $(VENV)/.synced
 	$(PY) -m operations.validate $(ENV) $(VALIDATE_ARGS)
 
-diff: require-env install node_modules/.installed
-	$(CDKTF) diff $(ENV)
+# Offline: the current synthesis against the last gated copy (or REF=<git ref>), stateful
+# replacements flagged; then terraform plan where Terraform, providers and credentials allow.
+diff: require-env $(VENV)/.synced
+	$(PY) main.py --env $(ENV)
+	$(PY) tools/diff.py $(ENV) $(if $(REF),--ref $(REF),)
 
 # The pinned cdktf CLI (0.21.0) in node_modules/: `node_modules/.bin/cdktf deploy prod`
 # runs the gated app command from cdktf.json before Terraform.

@@ -135,7 +135,7 @@ def test_cdktf_cli_app_command_runs_the_gates() -> None:
     assert config["language"] == "python"
     assert config["app"].split()[-2:] == ["main.py", "--gate"]
     package = json.loads((ROOT / "package.json").read_text())
-    assert package["devDependencies"] == {"cdktf-cli": "0.21.0"}
+    assert package["devDependencies"]["cdktf-cli"] == "0.21.0"
 
 
 def test_main_gates_the_synthesized_stacks_and_compares_costs(tmp_path: Path) -> None:
