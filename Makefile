@@ -59,7 +59,7 @@ help:
 	@echo "make docs             regenerate docs/configuration.md and environments/schema.json"
 	@echo "make golden           refresh tests/golden/ after a reviewed change to the shipped stacks"
 	@echo "make cost-comment     the pull-request comment: verdicts, cost change, new risks, details (after make check)"
-	@echo "make bench            synth time of this project against a naive full-provider import"
+	@echo "make bench            naive path, cold and warm runs, scaling by environments, side by side"
 	@echo "make imports          the import rules only (part of make lint)"
 	@echo "make ci-environments  the environment files by profile, as CI matrices"
 	@echo "make cli              install the pinned cdktf CLI into node_modules/"
@@ -108,13 +108,14 @@ examples: install
 cost-comment: $(VENV)/.synced
 	$(PY) -m gates.comment $(if $(COMPARE_TO),--compare-to $(COMPARE_TO),)
 
-synth: $(VENV)/.synced
+synth: install
 	$(PY) main.py
 
 # Tests run in parallel, one worker per core (TEST_WORKERS=1: serially in this process; TEST_WORKERS=N: N workers).
 # --dist loadfile keeps a file's tests on one worker, so its session fixtures are built once there.
 TEST_WORKERS ?= auto
-test: install
+# node_modules: the Mermaid parser the diagram tests use.
+test: install node_modules/.installed
 	@status=0; $(PY) -m pytest $(if $(filter 1,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadfile) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no test: that is a failure, not a pass." >&2; fi; \
 	exit $$status
