@@ -597,6 +597,30 @@ def _method_settings(ctx: Context, name: str, body: dict[str, Any]) -> list[Line
     ]
 
 
+# CloudFront Developer Guide, "Enable additional CloudFront distribution metrics": cache hit
+# rate, origin latency and the 401, 403, 404, 502, 503 and 504 error rates, billed as
+# CloudWatch custom metrics.
+CLOUDFRONT_ADDITIONAL_METRICS = Decimal(8)
+
+
+def _cloudfront_monitoring(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    subscription = body.get("monitoring_subscription")
+    subscription = subscription[0] if isinstance(subscription, list) and subscription else subscription
+    config = subscription.get("realtime_metrics_subscription_config") if isinstance(subscription, dict) else None
+    config = config[0] if isinstance(config, list) and config else config
+    if not (isinstance(config, dict) and config.get("realtime_metrics_subscription_status") == "Enabled"):
+        return []
+    metrics = CLOUDFRONT_ADDITIONAL_METRICS - ctx.free_part("cloudwatch_metrics", CLOUDFRONT_ADDITIONAL_METRICS)
+    return [
+        ctx.item(
+            body,
+            f"Additional distribution metrics ({CLOUDFRONT_ADDITIONAL_METRICS}, beyond the free tier)",
+            metrics,
+            "cloudwatch_metric_month",
+        )
+    ]
+
+
 def _ses_identity(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     messages = ctx.usage.number("ses", "messages", name=str(body.get("email_identity", name)))
     return [ctx.item(body, "Messages sent (thousands)", messages / THOUSAND, "ses_messages_1k")]
@@ -726,6 +750,7 @@ RULES: dict[str, Rule] = {
     "aws_api_gateway_rest_api": _rest_api,
     "aws_api_gateway_stage": _stage,
     "aws_api_gateway_method_settings": _method_settings,
+    "aws_cloudfront_monitoring_subscription": _cloudfront_monitoring,
     "aws_sesv2_email_identity": _ses_identity,
     "aws_sqs_queue": _sqs,
     "aws_cognito_user_pool": _user_pool,

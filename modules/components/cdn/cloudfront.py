@@ -10,6 +10,7 @@ from modules.components.cdn.settings import BehaviorSettings, CdnSettings, Respo
 from modules.core.aws import (
     cloudfront_cache_policy,
     cloudfront_distribution,
+    cloudfront_monitoring_subscription,
     cloudfront_origin_access_control,
     cloudfront_response_headers_policy,
     cloudwatch_log_delivery,
@@ -465,6 +466,33 @@ def build(scope: Construct, ctx: BuildContext, settings: CdnSettings, ports: Por
         )
     )
     distribution_dimension = ["DistributionId", distribution.id, "Region", "Global"]
+    hit_rate = []
+    if settings.additional_metrics:
+        cloudfront_monitoring_subscription.CloudfrontMonitoringSubscription(
+            cdn,
+            "additional-metrics",
+            distribution_id=distribution.id,
+            monitoring_subscription=cloudfront_monitoring_subscription.CloudfrontMonitoringSubscriptionMonitoringSubscription(
+                realtime_metrics_subscription_config=cloudfront_monitoring_subscription.CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfig(
+                    realtime_metrics_subscription_status="Enabled"
+                )
+            ),
+        )
+        hit_rate = [["AWS/CloudFront", "CacheHitRate", *distribution_dimension, {"stat": "Average"}]]
+        if settings.alarm_cache_hit_rate_below_percent is not None:
+            made.alarms.append(
+                AlarmSpec(
+                    name="cdn-cache-hit-rate",
+                    namespace="AWS/CloudFront",
+                    metric="CacheHitRate",
+                    dimensions={"DistributionId": distribution.id, "Region": "Global"},
+                    threshold=settings.alarm_cache_hit_rate_below_percent,
+                    what="percent of requests served from the cache",
+                    statistic="Average",
+                    comparison="LessThanThreshold",
+                    us_east_1=True,
+                )
+            )
     made.widgets.append(
         WidgetSpec(
             rank=50,
@@ -472,6 +500,7 @@ def build(scope: Construct, ctx: BuildContext, settings: CdnSettings, ports: Por
             metrics=[
                 ["AWS/CloudFront", "Requests", *distribution_dimension],
                 ["AWS/CloudFront", "5xxErrorRate", *distribution_dimension, {"stat": "Average"}],
+                *hit_rate,
             ],
             region="us-east-1",
         )

@@ -146,6 +146,20 @@ class CdnSettings(ComponentSettings):
     alarm_waf_blocked_requests: int = Field(
         default=1000, ge=1, description="Requests the WAF blocks in 5 minutes before alarming."
     )
+    # CloudFront Developer Guide, "Enable additional CloudFront distribution metrics": cache hit
+    # rate, origin latency and error rates by status code, billed as CloudWatch custom metrics.
+    additional_metrics: bool = Field(
+        default=False,
+        description="CloudFront's additional distribution metrics (cache hit rate, origin latency, 401/403/404/502/"
+        "503/504 error rates), billed as 8 CloudWatch metrics; default off.",
+    )
+    alarm_cache_hit_rate_below_percent: float | None = Field(
+        default=None,
+        gt=0,
+        le=100,
+        strict=False,
+        description="Alarm when the cache hit rate falls below this percent (needs additional_metrics); default none.",
+    )
 
     @field_validator("geo_allow_list")
     @classmethod
@@ -187,6 +201,12 @@ class CdnSettings(ComponentSettings):
         return tuple(names)
 
     def check(self, view: EnvironmentView, report: Report) -> None:
+        if self.alarm_cache_hit_rate_below_percent is not None and not self.additional_metrics:
+            report(
+                "cdn.alarm_cache_hit_rate_below_percent",
+                self.alarm_cache_hit_rate_below_percent,
+                "CloudFront publishes the cache hit rate only with cdn.additional_metrics = true",
+            )
         if view.enabled("dns"):
             zone = view.settings["dns"].zone_name  # type: ignore[attr-defined]
             if self.hosted_zone_id is not None:
