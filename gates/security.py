@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gates import acceptances
+from gates import acceptances, secret_blocks
 from gates.acceptances import Acceptance
 from gates.inputs import Stack
 from gates.suppressions import Suppression
@@ -54,6 +54,7 @@ class SecurityResult:
     resources_scanned: int = 0
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    checkov_version: str | None = None
 
     @property
     def failed(self) -> list[Finding]:
@@ -144,9 +145,19 @@ def evaluate(
     met: set[tuple[str, str, str]] = set()
     used: set[int] = set()
     sections = report.get("results", {})
+    version = (report.get("summary") or {}).get("checkov_version")
+    for result in results.values():
+        result.checkov_version = str(version) if version else None
+
+    # Checkov repeats the file's path on every entry; resolving it (a syscall per path segment)
+    # once per distinct path keeps evaluate() linear in the number of entries.
+    resolved: dict[str, Stack | None] = {}
 
     def stack_of(entry: dict[str, Any]) -> Stack | None:
-        return by_path.get(str(Path(entry.get("file_abs_path", "")).resolve()))
+        text = str(entry.get("file_abs_path", ""))
+        if text not in resolved:
+            resolved[text] = by_path.get(str(Path(text).resolve()))
+        return resolved[text]
 
     for kind in ("passed_checks", "failed_checks", "skipped_checks"):
         for entry in sections.get(kind, []):
@@ -177,11 +188,15 @@ def evaluate(
                 (s for s in suppressions if s.matches(stack, finding.check_id, address) and not s.expired(today)),
                 None,
             )
+            pinned_problem = None
             if suppression is not None:
                 used.add(suppression.number)
+                pinned_problem = suppression.problem(resources.get(address, {}), finding.evaluated_keys)
+                if pinned_problem is not None:
+                    suppression = None  # a pinned entry covers only the values it accepted
             acceptance = accepted[stack.env].get(address, finding.check_id)
             if acceptance is None:
-                result.findings.append(dataclasses.replace(finding, suppressed_by=suppression))
+                result.findings.append(dataclasses.replace(finding, suppressed_by=suppression, acceptance_problem=pinned_problem))
                 continue
             met.add((stack.env, address, finding.check_id))
             problem = acceptances.problem(acceptance, resources.get(address, {}), finding.evaluated_keys, today)
@@ -189,6 +204,23 @@ def evaluate(
             # said what it accepted, and that changed.
             cover = acceptance if problem is None else None
             result.findings.append(dataclasses.replace(finding, suppressed_by=cover, acceptance_problem=problem))
+
+    if not only or secret_blocks.CHECK_ID in only:
+        for stack in stacks:
+            for address, detail in secret_blocks.findings(stack):
+                finding = Finding(
+                    check_id=secret_blocks.CHECK_ID,
+                    check_name=secret_blocks.CHECK_NAME,
+                    resource=address,
+                    guideline=secret_blocks.GUIDELINE,
+                    details=(detail,),
+                )
+                suppression = next(
+                    (s for s in suppressions if s.matches(stack, finding.check_id, address) and not s.expired(today)), None
+                )
+                if suppression is not None:
+                    used.add(suppression.number)
+                results[stack.env].findings.append(dataclasses.replace(finding, suppressed_by=suppression))
 
     for path_text in sections.get("parsing_errors", []):
         stack = by_path.get(str(Path(path_text).resolve()))
