@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ class Finding:
     suppressed_by: Acceptance | Suppression | None = None
     # Why the resource's own acceptance of this check does not cover the failure.
     acceptance_problem: str | None = None
+    # Checkov's check raised instead of judging the resource.
+    crashed: bool = False
 
 
 @dataclass
@@ -122,7 +125,58 @@ def run_checkov(stacks: list[Stack], external_checks_dir: Path | None, only: tup
     # One framework gives one report object; Checkov returns a list only for several.
     if isinstance(report, list):
         report = next((r for r in report if r.get("check_type") == "terraform_json"), {})
-    return report if isinstance(report, dict) else {}
+    report = report if isinstance(report, dict) else {}
+    report[CRASHES_KEY] = crashed_checks(completed.stderr)
+    return report
+
+
+# Checkov logs a check that raised, and leaves it out of the report, as
+# "Failed to run check CKV2_AWS_70 on /path/cdk.tf.json:aws_api_gateway_method.name".
+_CRASH = re.compile(
+    r"Failed to run check (?P<check>[A-Z][A-Z0-9_]+) on (?P<file>.+?):(?P<type>[a-z0-9_]+)\.(?P<name>[^\s.]+)\s*$"
+)
+CRASHES_KEY = "crashed_checks"
+
+
+def crashed_checks(stderr: str) -> list[dict[str, str]]:
+    """Every check Checkov logged as crashed: its id, the file and the resource address."""
+    crashes = []
+    for line in stderr.splitlines():
+        match = _CRASH.search(line)
+        if match:
+            entry = {"check": match["check"], "file": match["file"], "resource": f"{match['type']}.{match['name']}"}
+            if entry not in crashes:
+                crashes.append(entry)
+    return crashes
+
+
+def _crash_findings(stacks: list[Stack], crashes: list[dict[str, str]]) -> list[tuple[Stack, Finding]]:
+    """A crashed check checked nothing: a finding on the resource it crashed on."""
+    found = []
+    for crash in crashes:
+        # Checkov prints the path below its working directory with a leading slash.
+        stack = next((s for s in stacks if str(s.path.resolve()).endswith(crash["file"])), None)
+        if stack is None and len(stacks) == 1:
+            stack = stacks[0]
+        if stack is None:
+            continue
+        found.append(
+            (
+                stack,
+                Finding(
+                    check_id=crash["check"],
+                    check_name=f"Checkov's check {crash['check']} crashed on this resource",
+                    resource=crash["resource"],
+                    guideline=(
+                        "a crashed check checked nothing, so the resource is unverified for this rule; fix the input, "
+                        "upgrade Checkov, or cover the crash with a reviewed suppression (crash = true, with a reason)"
+                    ),
+                    details=(f"{crash['check']} raised an error on this resource (see Checkov's log), so it was not checked",),
+                    crashed=True,
+                ),
+            )
+        )
+    return found
 
 
 def evaluate(
@@ -185,7 +239,7 @@ def evaluate(
                 passed.add((stack.env, address, finding.check_id))
                 continue
             suppression = next(
-                (s for s in suppressions if s.matches(stack, finding.check_id, address) and not s.expired(today)),
+                (s for s in suppressions if not s.crash and s.matches(stack, finding.check_id, address) and not s.expired(today)),
                 None,
             )
             pinned_problem = None
@@ -204,6 +258,19 @@ def evaluate(
             # said what it accepted, and that changed.
             cover = acceptance if problem is None else None
             result.findings.append(dataclasses.replace(finding, suppressed_by=cover, acceptance_problem=problem))
+
+    for stack, finding in _crash_findings(stacks, report.get(CRASHES_KEY) or []):
+        suppression = next(
+            (
+                s
+                for s in suppressions
+                if s.crash and s.matches(stack, finding.check_id, finding.resource) and not s.expired(today)
+            ),
+            None,
+        )
+        if suppression is not None:
+            used.add(suppression.number)
+        results[stack.env].findings.append(dataclasses.replace(finding, suppressed_by=suppression))
 
     if not only or secret_blocks.CHECK_ID in only:
         for stack in stacks:
@@ -251,7 +318,9 @@ def evaluate(
                 f"{suppression.describe()} expired on {suppression.expires}: fix the finding, or renew the "
                 "expiry with a reason that still holds."
             )
-        elif suppression.number not in used:
+        elif suppression.number not in used and not suppression.crash:
+            # (A crash entry that meets no crash is left alone: whether Checkov crashes depends on the
+            # stack's shape, such as a REST API with CORS, and on the Checkov release.)
             message = (
                 f"{suppression.describe()} matches no failed check: the finding is gone or the "
                 f"{'address' if suppression.resource else 'construct path'} changed; delete or correct the entry."

@@ -24,6 +24,8 @@ one resource, a reason and optionally an expiry. The header comment for the file
     #   profiles     = optional list of profiles: "development", "production"
     #   reason       = why the finding is acceptable (a full sentence)
     #   expires      = optional TOML date; after it the entry fails the gate
+    #   crash        = true: the entry covers the check crashing on the resource (a Checkov
+    #                  defect), never a failure; say in the reason why that is safe
     #   pin          = optional table of the attribute values you accepted, by dotted path
     #                  ({ "viewer_certificate.0.minimum_protocol_version" = "TLSv1.2_2021" });
     #                  when one changes, or the check fails on an attribute outside the pin,
@@ -59,7 +61,7 @@ from policies.acceptance import CHECK_ID, REASON_RULE, fingerprint, is_sentence,
 _ADDRESS = re.compile(r"^[a-z0-9_]+\.[A-Za-z0-9_-]+$")
 # A construct path below the stack: construct ids joined by "/", globs allowed within a segment.
 _PATH = re.compile(r"^[^/\s]+(/[^/\s]+)*$")
-_KEYS = {"check", "resource", "path", "reason", "expires", "environments", "profiles", "pin"}
+_KEYS = {"check", "resource", "path", "reason", "expires", "environments", "profiles", "pin", "crash"}
 SOURCE = "suppressions file"
 
 
@@ -75,6 +77,8 @@ class Suppression:
     profiles: tuple[str, ...] | None = None
     # The accepted values by dotted path; None: the entry accepts any failure of the check there.
     pin: dict[str, Any] | None = None
+    # True: the entry covers Checkov's check crashing on the resource (and nothing else).
+    crash: bool = False
 
     def applies_to(self, stack: Stack) -> bool:
         """Whether this entry speaks about `stack` at all (see the module docstring)."""
@@ -201,6 +205,9 @@ def load(path: Path) -> list[Suppression]:
             problems.append(f"{where}: expires = {expires!r}: a TOML date such as 2027-03-31 (no quotes)")
         if environments is not None and not _names(environments):
             problems.append(f"{where}: environments = {environments!r}: a non-empty list of environment names")
+        crash = entry.get("crash", False)
+        if not isinstance(crash, bool):
+            problems.append(f"{where}: crash = {crash!r}: true (the entry covers the check crashing) or absent")
         pin = entry.get("pin")
         if pin is not None:
             if not isinstance(pin, dict) or not pin:
@@ -225,6 +232,7 @@ def load(path: Path) -> list[Suppression]:
                     environments=tuple(environments) if environments else None,
                     profiles=tuple(profiles) if profiles else None,
                     pin=_plain(pin) if isinstance(pin, dict) else None,
+                    crash=crash is True,
                 )
             )
     if problems:
