@@ -16,8 +16,10 @@ _KEY = {
     "aws_sqs_queue": "kms_master_key_id",
     "aws_cloudwatch_log_group": "kms_key_id",
     "aws_secretsmanager_secret": "kms_key_id",
-    "aws_s3_bucket_server_side_encryption_configuration": "rule.apply_server_side_encryption_by_default.kms_master_key_id",
 }
+# Buckets are judged by Checkov's CKV_AWS_145, which the storage construct accepts (with the risk listed)
+# where the environment chooses SSE-S3 or a bucket receives server access logs (S3 writes those with
+# SSE-S3 only); judging them here too would overrule that reviewed choice.
 _AWS_MANAGED = re.compile(r"alias/aws/")
 
 
@@ -30,17 +32,9 @@ def _at(body: Any, path: str) -> Any:
     return node
 
 
-def _log_targets(stack: StackContext) -> set[str]:
-    """Buckets that receive S3 server access logs: S3 writes those with SSE-S3 only."""
-    loggings = (stack.document.get("resource") or {}).get("aws_s3_bucket_logging") or {}
-    return (
-        {str(b.get("target_bucket")) for b in loggings.values() if isinstance(b, dict)} if isinstance(loggings, dict) else set()
-    )
-
-
 class ProductionCustomerKeys(FoundationCheck):
     check_id = "FND_PROD_3"
-    summary = "Production databases, tables, topics, queues, log groups, secrets and buckets must use a customer managed KMS key"
+    summary = "Production databases, tables, topics, queues, log groups and secrets must use a customer managed KMS key"
     why = "the constructs encrypt production data with keys the stack owns, so access to the data follows the key policy and CloudTrail records each use"
     fix = "set the key attribute to the component's aws_kms_key ARN (not an alias/aws/* key, not left empty)"
     resource_types = tuple(_KEY)
@@ -49,12 +43,6 @@ class ProductionCustomerKeys(FoundationCheck):
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         if rtype == "aws_rds_cluster" and body.get("storage_encrypted") is not True:
             return ["storage_encrypted is not true"]
-        if rtype == "aws_s3_bucket_server_side_encryption_configuration":
-            if str(body.get("bucket")) in _log_targets(stack):
-                return []  # server access log targets: S3 supports SSE-S3 only there
-            algorithm = _at(body, "rule.apply_server_side_encryption_by_default.sse_algorithm")
-            if algorithm not in ("aws:kms", "aws:kms:dsse"):
-                return [f"sse_algorithm is {algorithm}, not aws:kms with the stack's key"]
         key = _at(body, _KEY[rtype])
         if not isinstance(key, str) or not key or _AWS_MANAGED.search(key):
             return [f"{_KEY[rtype]} is {key or 'not set'}: not a customer managed key of this stack"]

@@ -218,8 +218,6 @@ EXPECTED: dict[str, tuple[str, set[tuple[str, str]]]] = {
         {
             ("aws_sqs_queue.queue_with_aws_managed_key", "kms_master_key_id is alias/aws/sqs: not a customer managed key of this stack"),
             ("aws_cloudwatch_log_group.log_group_without_key", "kms_key_id is not set: not a customer managed key of this stack"),
-            ("aws_s3_bucket_server_side_encryption_configuration.uploads_with_sse_s3",
-             "sse_algorithm is AES256, not aws:kms with the stack's key"),
         },
     ),
     "FND_SEC_1": (
