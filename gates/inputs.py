@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import re
+import stat
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -33,6 +35,7 @@ class Risk:
     component: str
     setting: str
     risk: str
+    reason: str | None = None  # who accepted it and why (the setting's comment), when the app knows
 
 
 @dataclass(frozen=True)
@@ -94,16 +97,20 @@ def _foundation(path: Path, document: dict[str, Any]) -> Foundation:
         problems.append(f"{where}.risks = {entries!r}: a list of objects with component, setting and risk")
         entries = []
     for number, entry in enumerate(entries, start=1):
-        component, setting, risk = (
-            (entry.get(k) for k in ("component", "setting", "risk")) if isinstance(entry, dict) else [None] * 3
+        component, setting, risk, reason = (
+            (entry.get(k) for k in ("component", "setting", "risk", "reason")) if isinstance(entry, dict) else [None] * 4
         )
         if not (
             isinstance(component, str) and isinstance(setting, str) and isinstance(risk, str) and component and setting and risk
-        ):
-            problems.append(f"{where}.risks[{number}] = {entry!r}: an object with component, setting and risk (strings)")
+        ) or not (reason is None or isinstance(reason, str)):
+            problems.append(
+                f"{where}.risks[{number}] = {entry!r}: an object with component, setting and risk (strings) and optionally reason"
+            )
             continue
-        risks.append(Risk(component=component, setting=setting, risk=risk))
+        risks.append(Risk(component=component, setting=setting, risk=risk, reason=reason or None))
     if problems:
+        if len(problems) == 1:
+            raise InputError(f"Invalid stack metadata (written by the app; regenerate the stack): {problems[0]}")
         raise InputError("Invalid stack metadata (written by the app; regenerate the stack):\n  - " + "\n  - ".join(problems))
     return Foundation(
         present=True,
@@ -167,22 +174,107 @@ class Stack:
         return name_or_address
 
 
+# A synthesized prod stack is well under 1 MiB; anything past this is not one, and reading it would
+# only exhaust memory. Terraform JSON nests a few levels per block; 64 is far beyond any real stack.
+MAX_INPUT_BYTES = 32 * 1024 * 1024
+MAX_DEPTH = 64
+# Blocks whose value is an object of type -> name -> body.
+_TYPED_BLOCKS = ("resource", "data")
+
+
+def read_regular_file(path: Path, what: str) -> bytes:
+    """The bytes of a regular file no larger than MAX_INPUT_BYTES; InputError for anything else
+    (a folder, a FIFO or device, which would block or read forever, a dangling or looping symlink)."""
+    try:
+        info = path.stat()
+    except (OSError, RuntimeError) as exc:
+        loop = isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP
+        reason = "a symlink loop" if loop else "no such file"
+        raise InputError(f"{path}: {reason} (expected {what})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{path}: a folder (expected {what})")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: not a regular file (a FIFO, socket or device; expected {what})")
+    if info.st_size > MAX_INPUT_BYTES:
+        raise InputError(f"{path}: {info.st_size} bytes, above the {MAX_INPUT_BYTES // (1024 * 1024)} MiB limit for {what}")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (Terraform JSON has no NaN or Infinity)")
+
+
+def _depth_problem(document: Any) -> str | None:
+    """Iteratively, so that hostile nesting cannot exhaust the interpreter's stack."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"nested deeper than {MAX_DEPTH} levels, which no Terraform JSON needs"
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return None
+
+
+def _shape_problems(document: dict[str, Any]) -> list[str]:
+    """resource and data must be objects of type -> name -> object; Terraform rejects anything else."""
+    problems = []
+    for block in _TYPED_BLOCKS:
+        typed = document.get(block)
+        if typed is None:
+            continue
+        if not isinstance(typed, dict):
+            problems.append(f'"{block}" is {type(typed).__name__}: an object of resource type to named {block} blocks')
+            continue
+        for rtype, named in typed.items():
+            if not isinstance(named, dict):
+                problems.append(f'"{block}"."{rtype}" is {type(named).__name__}: an object of name to {block} body')
+                continue
+            for name, body in named.items():
+                if not isinstance(body, dict):
+                    problems.append(f'"{block}"."{rtype}"."{name}" is {type(body).__name__}: an object of attributes')
+    for block in ("output", "variable", "locals", "provider", "terraform", "//"):
+        value = document.get(block)
+        if value is not None and not isinstance(value, dict):
+            problems.append(f'"{block}" is {type(value).__name__}: an object')
+    return problems
+
+
 def resolve(path_text: str, env: str | None = None) -> Stack:
     """A Terraform JSON file or a stack folder holding a cdk.tf.json; env defaults from the path."""
     path = Path(path_text)
-    if path.is_dir():
-        path = path / STACK_FILE
-    if not path.is_file():
-        raise InputError(f"{path_text}: no such file (expected a {STACK_FILE} or a stack folder containing one)")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        if path.is_dir():
+            path = path / STACK_FILE
+    except OSError:
+        pass  # a symlink loop: read_regular_file names it
+    raw = read_regular_file(path, f"a {STACK_FILE} or a stack folder containing one")
+    try:
+        document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text, so not synthesized Terraform JSON")
+        raise InputError(f"{path}: not UTF-8 text, so not synthesized Terraform JSON") from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except ValueError as exc:
+        raise InputError(f"{path}: not valid Terraform JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: nested deeper than Python's parser allows, which no Terraform JSON needs") from None
     if not isinstance(document, dict) or not TERRAFORM_BLOCKS.intersection(document):
         raise InputError(
             f"{path}: JSON, but not Terraform JSON: expected top-level blocks such as 'resource', 'provider' or 'terraform'"
+        )
+    deep = _depth_problem(document)
+    if deep:
+        raise InputError(f"{path}: {deep}")
+    shape = _shape_problems(document)
+    if shape:
+        raise InputError(
+            f"{path}: not Terraform JSON: " + "; ".join(shape[:5]) + (f" (and {len(shape) - 5} more)" if len(shape) > 5 else "")
         )
     stack = Stack(env=env or _default_env(path), path=path, document=document)
     stack.foundation  # noqa: B018  (validate the metadata now, before any gate runs)

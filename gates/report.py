@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 from gates import cost_report, formats
 from gates.acceptances import Acceptance
-from gates.inputs import Stack
+from gates.inputs import Risk, Stack
 from gates.security import Finding, SecurityResult
 from gates.suppressions import Suppression
 
@@ -35,10 +37,42 @@ def inventory(stack: Stack) -> str:
     return f"{total} resource{'' if total == 1 else 's'}" + (f" ({', '.join(parts)})" if parts else "")
 
 
-def summary(stack: Stack, result: SecurityResult, cost: cost_report.CostOutcome | None = None) -> dict[str, Any]:
+# Raised when a key changes meaning or goes; new keys do not raise it. 2: paths relative to the
+# working directory, tool, generated_at, risks with their reason.
+SCHEMA_VERSION = 2
+RISKS_FILE = "risks.md"
+
+
+def relative(path: Path) -> str:
+    """A path as the reader typed it: relative to the working directory when below it."""
+    try:
+        return os.path.relpath(path.resolve(), Path.cwd())
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def risk_entry(risk: Risk) -> dict[str, Any]:
+    return {
+        "component": risk.component,
+        "setting": risk.setting,
+        "risk": risk.risk,
+        **({"reason": risk.reason} if risk.reason else {}),
+    }
+
+
+def summary(
+    stack: Stack,
+    result: SecurityResult,
+    cost: cost_report.CostOutcome | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     document = {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": moment.isoformat().replace("+00:00", "Z"),
+        "tool": {"name": "gates", "checkov": result.checkov_version},
         "env": stack.env,
-        "stack": str(stack.path),
+        "stack": relative(stack.path),
         "passed": result.ok and (cost is None or cost.ok),
         "resources": len(stack.resources()),
         "profile": stack.foundation.profile,
@@ -60,7 +94,7 @@ def summary(stack: Stack, result: SecurityResult, cost: cost_report.CostOutcome 
             for f in result.failed
         ],
         "suppressed": [_covered(stack, f, f.suppressed_by) for f in result.suppressed if f.suppressed_by is not None],
-        "risks": [{"component": r.component, "setting": r.setting, "risk": r.risk} for r in stack.foundation.risks],
+        "risks": [risk_entry(r) for r in stack.foundation.risks],
         "errors": list(result.errors),
     }
     if cost is not None:
@@ -102,9 +136,36 @@ def write(reports_dir: Path, stack: Stack, result: SecurityResult, cost: cost_re
     formats.write(target, stack, result)
     if cost is not None:
         cost_report.write(target, cost)
+    risks_path = target / RISKS_FILE
+    if stack.foundation.risks:
+        formats.write_text_atomically(risks_path, risks_markdown(stack).encode())
+    elif risks_path.exists():
+        risks_path.unlink()  # a risk list from an earlier run would be reported as current
     path = target / "summary.json"
     formats.write_text_atomically(path, (json.dumps(summary(stack, result, cost), indent=2) + "\n").encode())
     return path
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def risks_markdown(stack: Stack) -> str:
+    """The protections this environment turns off on purpose, as a table for the pull request."""
+    risks = stack.foundation.risks
+    lines = [
+        f"### {stack.env}: {len(risks)} accepted risk{'' if len(risks) == 1 else 's'}",
+        "",
+        "Settings that weaken a production default; each was chosen in the environment file.",
+        "",
+        "| Component | Setting | Risk | Accepted because |",
+        "|---|---|---|---|",
+    ]
+    for risk in risks:
+        lines.append(
+            f"| {_cell(risk.component)} | `{_cell(risk.setting)}` | {_cell(risk.risk)} | {_cell(risk.reason or 'no reason given')} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def console(
@@ -125,6 +186,13 @@ def console(
             f"{stack.env:<{width}}  {verdict}  security: {r.passed_checks} passed, {len(r.failed)} failed, "
             f"{len(r.suppressed)} suppressed{in_code}{risk_text}{money}  |  {inventory(stack)}"
         )
+    for stack in stacks:
+        if stack.foundation.risks:
+            lines.append("")
+            lines.append(f"{stack.env}: accepted risks")
+            for risk in stack.foundation.risks:
+                because = f" ({risk.reason})" if risk.reason else ""
+                lines.append(f"  ~ {risk.component}: {risk.setting}: {risk.risk}{because}")
     for stack in stacks:
         c = costs.get(stack.env)
         if c is not None and c.previous is not None and c.deltas():

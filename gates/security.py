@@ -12,13 +12,14 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gates import acceptances
+from gates import acceptances, secret_blocks
 from gates.acceptances import Acceptance
 from gates.inputs import Stack
 from gates.suppressions import Suppression
@@ -44,6 +45,8 @@ class Finding:
     suppressed_by: Acceptance | Suppression | None = None
     # Why the resource's own acceptance of this check does not cover the failure.
     acceptance_problem: str | None = None
+    # Checkov's check raised instead of judging the resource.
+    crashed: bool = False
 
 
 @dataclass
@@ -54,6 +57,7 @@ class SecurityResult:
     resources_scanned: int = 0
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    checkov_version: str | None = None
 
     @property
     def failed(self) -> list[Finding]:
@@ -128,7 +132,58 @@ def run_checkov(stacks: list[Stack], external_checks_dir: Path | None, only: tup
     # One framework gives one report object; Checkov returns a list only for several.
     if isinstance(report, list):
         report = next((r for r in report if r.get("check_type") == "terraform_json"), {})
-    return report if isinstance(report, dict) else {}
+    report = report if isinstance(report, dict) else {}
+    report[CRASHES_KEY] = crashed_checks(completed.stderr)
+    return report
+
+
+# Checkov logs a check that raised, and leaves it out of the report, as
+# "Failed to run check CKV2_AWS_70 on /path/cdk.tf.json:aws_api_gateway_method.name".
+_CRASH = re.compile(
+    r"Failed to run check (?P<check>[A-Z][A-Z0-9_]+) on (?P<file>.+?):(?P<type>[a-z0-9_]+)\.(?P<name>[^\s.]+)\s*$"
+)
+CRASHES_KEY = "crashed_checks"
+
+
+def crashed_checks(stderr: str) -> list[dict[str, str]]:
+    """Every check Checkov logged as crashed: its id, the file and the resource address."""
+    crashes = []
+    for line in stderr.splitlines():
+        match = _CRASH.search(line)
+        if match:
+            entry = {"check": match["check"], "file": match["file"], "resource": f"{match['type']}.{match['name']}"}
+            if entry not in crashes:
+                crashes.append(entry)
+    return crashes
+
+
+def _crash_findings(stacks: list[Stack], crashes: list[dict[str, str]]) -> list[tuple[Stack, Finding]]:
+    """A crashed check checked nothing: a finding on the resource it crashed on."""
+    found = []
+    for crash in crashes:
+        # Checkov prints the path below its working directory with a leading slash.
+        stack = next((s for s in stacks if str(s.path.resolve()).endswith(crash["file"])), None)
+        if stack is None and len(stacks) == 1:
+            stack = stacks[0]
+        if stack is None:
+            continue
+        found.append(
+            (
+                stack,
+                Finding(
+                    check_id=crash["check"],
+                    check_name=f"Checkov's check {crash['check']} crashed on this resource",
+                    resource=crash["resource"],
+                    guideline=(
+                        "a crashed check checked nothing, so the resource is unverified for this rule; fix the input, "
+                        "upgrade Checkov, or cover the crash with a reviewed suppression (crash = true, with a reason)"
+                    ),
+                    details=(f"{crash['check']} raised an error on this resource (see Checkov's log), so it was not checked",),
+                    crashed=True,
+                ),
+            )
+        )
+    return found
 
 
 def evaluate(
@@ -151,9 +206,19 @@ def evaluate(
     met: set[tuple[str, str, str]] = set()
     used: set[int] = set()
     sections = report.get("results", {})
+    version = (report.get("summary") or {}).get("checkov_version")
+    for result in results.values():
+        result.checkov_version = str(version) if version else None
+
+    # Checkov repeats the file's path on every entry; resolving it (a syscall per path segment)
+    # once per distinct path keeps evaluate() linear in the number of entries.
+    resolved: dict[str, Stack | None] = {}
 
     def stack_of(entry: dict[str, Any]) -> Stack | None:
-        return by_path.get(str(Path(entry.get("file_abs_path", "")).resolve()))
+        text = str(entry.get("file_abs_path", ""))
+        if text not in resolved:
+            resolved[text] = by_path.get(str(Path(text).resolve()))
+        return resolved[text]
 
     for kind in ("passed_checks", "failed_checks", "skipped_checks"):
         for entry in sections.get(kind, []):
@@ -181,14 +246,18 @@ def evaluate(
                 passed.add((stack.env, address, finding.check_id))
                 continue
             suppression = next(
-                (s for s in suppressions if s.matches(stack, finding.check_id, address) and not s.expired(today)),
+                (s for s in suppressions if not s.crash and s.matches(stack, finding.check_id, address) and not s.expired(today)),
                 None,
             )
+            pinned_problem = None
             if suppression is not None:
                 used.add(suppression.number)
+                pinned_problem = suppression.problem(resources.get(address, {}), finding.evaluated_keys)
+                if pinned_problem is not None:
+                    suppression = None  # a pinned entry covers only the values it accepted
             acceptance = accepted[stack.env].get(address, finding.check_id)
             if acceptance is None:
-                result.findings.append(dataclasses.replace(finding, suppressed_by=suppression))
+                result.findings.append(dataclasses.replace(finding, suppressed_by=suppression, acceptance_problem=pinned_problem))
                 continue
             met.add((stack.env, address, finding.check_id))
             problem = acceptances.problem(acceptance, resources.get(address, {}), finding.evaluated_keys, today)
@@ -196,6 +265,36 @@ def evaluate(
             # said what it accepted, and that changed.
             cover = acceptance if problem is None else None
             result.findings.append(dataclasses.replace(finding, suppressed_by=cover, acceptance_problem=problem))
+
+    for stack, finding in _crash_findings(stacks, report.get(CRASHES_KEY) or []):
+        suppression = next(
+            (
+                s
+                for s in suppressions
+                if s.crash and s.matches(stack, finding.check_id, finding.resource) and not s.expired(today)
+            ),
+            None,
+        )
+        if suppression is not None:
+            used.add(suppression.number)
+        results[stack.env].findings.append(dataclasses.replace(finding, suppressed_by=suppression))
+
+    if not only or secret_blocks.CHECK_ID in only:
+        for stack in stacks:
+            for address, detail in secret_blocks.findings(stack):
+                finding = Finding(
+                    check_id=secret_blocks.CHECK_ID,
+                    check_name=secret_blocks.CHECK_NAME,
+                    resource=address,
+                    guideline=secret_blocks.GUIDELINE,
+                    details=(detail,),
+                )
+                suppression = next(
+                    (s for s in suppressions if s.matches(stack, finding.check_id, address) and not s.expired(today)), None
+                )
+                if suppression is not None:
+                    used.add(suppression.number)
+                results[stack.env].findings.append(dataclasses.replace(finding, suppressed_by=suppression))
 
     for path_text in sections.get("parsing_errors", []):
         stack = by_path.get(str(Path(path_text).resolve()))
@@ -226,7 +325,9 @@ def evaluate(
                 f"{suppression.describe()} expired on {suppression.expires}: fix the finding, or renew the "
                 "expiry with a reason that still holds."
             )
-        elif suppression.number not in used:
+        elif suppression.number not in used and not suppression.crash:
+            # (A crash entry that meets no crash is left alone: whether Checkov crashes depends on the
+            # stack's shape, such as a REST API with CORS, and on the Checkov release.)
             message = (
                 f"{suppression.describe()} matches no failed check: the finding is gone or the "
                 f"{'address' if suppression.resource else 'construct path'} changed; delete or correct the entry."

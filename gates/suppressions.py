@@ -24,6 +24,12 @@ one resource, a reason and optionally an expiry. The header comment for the file
     #   profiles     = optional list of profiles: "development", "production"
     #   reason       = why the finding is acceptable (a full sentence)
     #   expires      = optional TOML date; after it the entry fails the gate
+    #   crash        = true: the entry covers the check crashing on the resource (a Checkov
+    #                  defect), never a failure; say in the reason why that is safe
+    #   pin          = optional table of the attribute values you accepted, by dotted path
+    #                  ({ "viewer_certificate.0.minimum_protocol_version" = "TLSv1.2_2021" });
+    #                  when one changes, or the check fails on an attribute outside the pin,
+    #                  the entry no longer covers the finding and the gate names what changed
     #
     # Which stacks an entry applies to: with environments and/or profiles, the stacks
     # they select (both must match when both are given); with neither, only stacks
@@ -39,18 +45,23 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import json
+import os
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from gates.inputs import PROFILES, InputError, Stack
-from policies.acceptance import CHECK_ID, REASON_RULE, is_sentence
+from gates.acceptances import uncovered_keys
+from gates.inputs import PROFILES, InputError, Stack, read_regular_file
+from policies.acceptance import CHECK_ID, REASON_RULE, fingerprint, is_sentence, path_segments, pin_values
 
 _ADDRESS = re.compile(r"^[a-z0-9_]+\.[A-Za-z0-9_-]+$")
 # A construct path below the stack: construct ids joined by "/", globs allowed within a segment.
 _PATH = re.compile(r"^[^/\s]+(/[^/\s]+)*$")
-_KEYS = {"check", "resource", "path", "reason", "expires", "environments", "profiles"}
+_KEYS = {"check", "resource", "path", "reason", "expires", "environments", "profiles", "pin", "crash"}
 SOURCE = "suppressions file"
 
 
@@ -64,6 +75,10 @@ class Suppression:
     expires: dt.date | None
     environments: tuple[str, ...] | None
     profiles: tuple[str, ...] | None = None
+    # The accepted values by dotted path; None: the entry accepts any failure of the check there.
+    pin: dict[str, Any] | None = None
+    # True: the entry covers Checkov's check crashing on the resource (and nothing else).
+    crash: bool = False
 
     def applies_to(self, stack: Stack) -> bool:
         """Whether this entry speaks about `stack` at all (see the module docstring)."""
@@ -84,11 +99,38 @@ class Suppression:
     def expired(self, today: dt.date) -> bool:
         return self.expires is not None and self.expires < today
 
+    def problem(self, body: dict[str, Any], evaluated_keys: Iterable[str]) -> str | None:
+        """Why this entry does not cover a failure on `body` although it matches; None when it does."""
+        if self.pin is None:
+            return None
+        current = pin_values(body, self.pin)
+        changed = [
+            f"{path}: pinned {_show(self.pin[path])}, now {_show(current[path])}"
+            for path in self.pin
+            if fingerprint({path: current[path]}) != fingerprint({path: self.pin[path]})
+        ]
+        if changed:
+            return (
+                f"{self.describe()} no longer applies: the accepted value changed ({'; '.join(changed)}). "
+                "Fix the finding, or review the reason and update the pin in the suppressions file."
+            )
+        outside = uncovered_keys(self.pin, evaluated_keys)
+        if outside:
+            return (
+                f"{self.describe()} pins {', '.join(self.pin)}, but the check failed on {', '.join(outside)}, which the "
+                "pin does not cover. Fix it, or pin those attributes too."
+            )
+        return None
+
     def describe(self) -> str:
         scopes = [*(self.environments or ()), *(f"{p} profile" for p in self.profiles or ())]
         scope = ", ".join(scopes) if scopes else "every stack of this project"
         target = self.resource if self.resource is not None else f"path {self.path}"
         return f"suppression #{self.number} ({self.check} on {target}, {scope})"
+
+
+def _show(value: Any) -> str:
+    return "absent" if value is None else json.dumps(value, default=str)
 
 
 def _path_matches(pattern: str, path: str) -> bool:
@@ -101,14 +143,29 @@ def _names(value: object) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(e, str) and e for e in value)
 
 
+def _plain(value: Any) -> Any:
+    """TOML dates and times as the strings Terraform JSON holds, so pins compare with the JSON's values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
 def load(path: Path) -> list[Suppression]:
     """Read and validate the suppressions file; every problem is reported at once."""
-    if not path.exists():
+    # /dev/null is the customary "no suppressions"; any other device or FIFO is refused below.
+    if str(path) == os.devnull or (not path.exists() and not path.is_symlink()):
         return []
+    raw = read_regular_file(path, "a suppressions file in TOML")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text, so not a suppressions file in TOML") from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML: {exc}")
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
     unknown_top = set(data) - {"suppression"}
     problems = [f"{path}: unknown top-level key {k!r}; allowed: [[suppression]] tables" for k in sorted(unknown_top)]
     entries = data.get("suppression", [])
@@ -148,6 +205,19 @@ def load(path: Path) -> list[Suppression]:
             problems.append(f"{where}: expires = {expires!r}: a TOML date such as 2027-03-31 (no quotes)")
         if environments is not None and not _names(environments):
             problems.append(f"{where}: environments = {environments!r}: a non-empty list of environment names")
+        crash = entry.get("crash", False)
+        if not isinstance(crash, bool):
+            problems.append(f"{where}: crash = {crash!r}: true (the entry covers the check crashing) or absent")
+        pin = entry.get("pin")
+        if pin is not None:
+            if not isinstance(pin, dict) or not pin:
+                problems.append(f"{where}: pin = {pin!r}: a table of attribute paths to the values you accepted")
+            else:
+                for key in pin:
+                    try:
+                        path_segments(key)
+                    except ValueError as exc:
+                        problems.append(f"{where}: {exc}")
         if profiles is not None and not (_names(profiles) and set(profiles) <= set(PROFILES)):
             problems.append(f"{where}: profiles = {profiles!r}: a non-empty list of {' and '.join(repr(p) for p in PROFILES)}")
         if len(problems) == before:
@@ -161,6 +231,8 @@ def load(path: Path) -> list[Suppression]:
                     expires=expires,
                     environments=tuple(environments) if environments else None,
                     profiles=tuple(profiles) if profiles else None,
+                    pin=_plain(pin) if isinstance(pin, dict) else None,
+                    crash=crash is True,
                 )
             )
     if problems:

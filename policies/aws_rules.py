@@ -195,8 +195,11 @@ def cors_problems(rules: Iterable[Mapping[str, Any]]) -> list[str]:
             problems.append(f"{label} methods {', '.join(map(str, bad))} are not allowed; allowed: {', '.join(CORS_METHODS)}")
         if not methods:
             problems.append(f"{label} allowed_methods is empty")
-        if "*" in (rule.get("expose_headers") or []):
-            problems.append(f"{label} '*' in expose_headers: S3 does not accept a wildcard there; name each header (e.g. ETag)")
+        # S3 rejects a wildcard anywhere in an exposed header ("x-amz-meta-*" too), at apply time.
+        for header in [h for h in rule.get("expose_headers") or [] if isinstance(h, str) and "*" in h]:
+            problems.append(
+                f"{label} {header!r} in expose_headers: S3 does not accept a wildcard there; name each header (e.g. ETag)"
+            )
         if not rule.get("allowed_origins"):
             problems.append(f"{label} allowed_origins is empty")
     return problems

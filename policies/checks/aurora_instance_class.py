@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from _support import FoundationCheck, StackContext, aws_rules
@@ -16,6 +17,10 @@ class AuroraInstanceClassOffered(FoundationCheck):
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         instance_class, engine = body.get("instance_class"), body.get("engine", "aurora-postgresql")
+        # The constructs write the instance's engine as a reference to its cluster's: read the cluster's.
+        referenced = re.fullmatch(r"\$\{aws_rds_cluster\.([A-Za-z0-9_-]+)\.engine\}", engine) if isinstance(engine, str) else None
+        if referenced:
+            engine = stack.resource("aws_rds_cluster", referenced.group(1)).get("engine", "aurora-postgresql")
         if not isinstance(instance_class, str) or not isinstance(engine, str):
             return []
         return aws_rules.aurora_instance_class_problems(instance_class, engine)

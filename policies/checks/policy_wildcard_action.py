@@ -1,0 +1,62 @@
+"""FND_POL_2: policies that allow every action of a service (or, in resource policies, every action)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from _policy_documents import POLICY_TYPES, as_list, is_identity, statements
+from _support import FoundationCheck, StackContext
+
+# "kms:*" to this account's root is the key policy AWS itself writes by default ("Allows access to
+# the AWS account and enables IAM policies", AWS KMS Developer Guide, "Default key policy"): it
+# delegates to IAM, where the identity policies are checked.
+_THIS_ACCOUNT_ROOT = re.compile(r"^arn:[^:]+:iam::\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}:root$")
+
+
+def _service_wide(action: str) -> bool:
+    service, _, verb = action.partition(":")
+    return bool(service) and verb == "*"
+
+
+def _is_account_key_administration(rtype: str, statement: dict[str, Any]) -> bool:
+    principal = statement.get("Principal")
+    principals = as_list(principal.get("AWS")) if isinstance(principal, dict) and set(principal) == {"AWS"} else []
+    actions = [str(a) for a in as_list(statement.get("Action"))]
+    return (
+        rtype == "aws_kms_key"
+        and bool(principals)
+        and all(isinstance(p, str) and _THIS_ACCOUNT_ROOT.match(p) for p in principals)
+        and actions == ["kms:*"]
+        and "Condition" not in statement
+    )
+
+
+class PolicyWildcardAction(FoundationCheck):
+    check_id = "FND_POL_2"
+    summary = 'Policies must not allow every action of a service ("s3:*", "kms:*") or Action "*" in resource policies'
+    why = (
+        "a service-wide wildcard grants today's and every future action of the service, including deleting data "
+        'and changing its policies; FND_IAM_1 covers Action "*" in identity policies'
+    )
+    fix = "list the actions needed (the constructs' grant_* methods do); a key policy may give kms:* to its own account root only"
+    resource_types = POLICY_TYPES
+
+    def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
+        found, _ = statements(rtype, body, stack)
+        problems = []
+        for labelled in found:
+            statement = labelled.statement
+            if statement.get("Effect") != "Allow" or _is_account_key_administration(rtype, statement):
+                continue
+            actions = [str(a) for a in as_list(statement.get("Action"))]
+            identity = is_identity(rtype, labelled.attribute)
+            if not identity and ("*" in actions or "NotAction" in statement):
+                problems.append(f'{labelled.label} allows every action (Action "*" or NotAction)')
+            wide = sorted(a for a in actions if _service_wide(a))
+            if wide:
+                problems.append(f"{labelled.label} allows every action of a service: {', '.join(wide)}")
+        return problems
+
+
+check = PolicyWildcardAction()
