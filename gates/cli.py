@@ -17,7 +17,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from gates import cost, cost_report, diagram, diff, formats, report, security, suppressions
+from gates import cost, cost_report, diagram, diff, report, security, suppressions
 from gates.inputs import InputError, Stack, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,8 +83,6 @@ def main(argv: list[str] | None = None) -> int:
     results = security.evaluate(stacks, allowed, raw, args.today, only)
     for stack in stacks:
         report.write(args.reports_dir, stack, results[stack.env], costs[stack.env])
-        # The JUnit file's cost cases need the cost outcome, which report.write does not pass on.
-        formats.write(args.reports_dir / stack.env, stack, results[stack.env], costs[stack.env])
         diagram.write(args.reports_dir, stack)
         if results[stack.env].ok and costs[stack.env].ok:
             diff.keep_gated(args.reports_dir, stack)  # the baseline of `make diff`

@@ -133,7 +133,7 @@ def write(reports_dir: Path, stack: Stack, result: SecurityResult, cost: cost_re
     cost.md; each written beside, then renamed."""
     target = reports_dir / stack.env
     target.mkdir(parents=True, exist_ok=True)
-    formats.write(target, stack, result)
+    formats.write(target, stack, result, cost)
     if cost is not None:
         cost_report.write(target, cost)
     risks_path = target / RISKS_FILE

@@ -198,6 +198,7 @@ COMPOSITIONS = (
     "dnszone",
     "dnsexisting",
     "emailnodns",
+    "weakened",
 )
 
 

@@ -36,6 +36,19 @@ def test_every_composition_passes_every_gate(gated: tuple[subprocess.CompletedPr
     assert summary["passed"] is True, result.stdout + result.stderr
 
 
+def test_weakened_protections_are_risks_in_the_summary_with_their_reason(
+    gated: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    # GuardDuty off, throttling raised (less throttled), every statement logged: each a named risk.
+    _, reports = gated
+    risks = {r["setting"]: r for r in json.loads((reports / "weakened" / "summary.json").read_text())["risks"]}
+    assert sorted(risks) == ["api.throttle_rate_per_second", "audit.enable_guardduty", "database.log_min_duration_statement_ms"]
+    assert risks["audit.enable_guardduty"]["reason"] == "GuardDuty runs in the organisation's security account."
+    assert risks["api.throttle_rate_per_second"]["risk"].endswith("(500; production default 100).")
+    assert "reason" not in risks["database.log_min_duration_statement_ms"]
+    assert "audit.enable_guardduty" in (reports / "weakened" / "risks.md").read_text()
+
+
 def test_a_copy_of_prod_under_another_name_needs_nothing_else(synthesized: dict[str, Stack]) -> None:
     qa, prod = synthesized["qa"], synthesized["prod"]
     assert qa.foundation == {**prod.foundation, "environment": "qa"}
