@@ -6,6 +6,7 @@ import errno
 import json
 import re
 import stat
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -264,6 +265,13 @@ def resolve(path_text: str, env: str | None = None) -> Stack:
         raise InputError(f"{path}: not valid Terraform JSON: {exc}") from None
     except RecursionError:
         raise InputError(f"{path}: nested deeper than Python's parser allows, which no Terraform JSON needs") from None
+    if is_plan(document):
+        # A saved plan's JSON: gate the resources Terraform will hold after the change.
+        env = env or _default_env(path).removesuffix(".plan")
+        document = to_terraform_json(document, str(path))
+        converted = Path(tempfile.mkdtemp(prefix="gates-plan-")) / f"{env}.tf.json"
+        converted.write_text(json.dumps(document, indent=2, sort_keys=True), encoding="utf-8")
+        path = converted
     if not isinstance(document, dict) or not TERRAFORM_BLOCKS.intersection(document):
         raise InputError(
             f"{path}: JSON, but not Terraform JSON: expected top-level blocks such as 'resource', 'provider' or 'terraform'"
@@ -286,3 +294,7 @@ def _default_env(path: Path) -> str:
     if path.name == STACK_FILE:
         return path.parent.name
     return path.name.removesuffix(".json").removesuffix(".tf")
+
+
+# At the end: gates.plan_input imports InputError from this module.
+from gates.plan_input import is_plan, to_terraform_json  # noqa: E402

@@ -71,3 +71,20 @@ def test_a_resource_without_a_type_is_refused(plan: dict) -> None:
     broken["planned_values"]["root_module"]["resources"].append({"address": "x"})
     with pytest.raises(InputError, match="a planned resource without a type"):
         to_terraform_json(broken, "web.plan.json")
+
+
+def test_the_gate_reads_a_plan_and_names_what_it_will_build(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    result = subprocess.run(
+        [sys.executable, "-m", "gates", str(PLAN), "--suppressions", "/dev/null", "--reports-dir", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr[-2000:]
+    summary = json.loads((tmp_path / "web" / "summary.json").read_text())
+    assert summary["resources"] == 3
+    found = {(v["rule"], v["resource"]) for v in summary["violations"]}
+    assert {("CKV_AWS_24", "aws_security_group.web_0"), ("FND_NET_1", "aws_security_group.web_0")} <= found
