@@ -171,6 +171,11 @@ class Context:
         self.regions = _provider_regions(stack)
         if fallback_region:
             self.regions.setdefault("aws", fallback_region)
+        aliased = sorted({region for name, region in self.regions.items() if name != "aws"})
+        if "aws" not in self.regions and len(aliased) == 1:
+            # Only aliased providers, all in one Region (common in hand-written and plan JSON):
+            # resources name their alias, and that Region prices them.
+            self.regions["aws"] = aliased[0]
         self.default_region = self.regions.get("aws", "")
         self._catalogues: dict[str, Catalogue] = {}
         self.flow_log_groups = {

@@ -43,7 +43,7 @@ def test_every_planned_resource_becomes_a_block_with_a_valid_name(plan: dict) ->
 def test_known_values_are_kept_and_unknown_ones_are_expressions(plan: dict) -> None:
     converted = to_terraform_json(plan, "web.plan.json")
     database = converted["resource"]["aws_db_instance"]["module_db__main_primary"]
-    assert database["instance_class"] == "db.t4g.medium" and database["storage_encrypted"] is True
+    assert database["instance_class"] == "db.m6g.large" and database["storage_encrypted"] is True
     assert database["kms_key_id"] == '${unknown: module.db.aws_db_instance.main["primary"].kms_key_id}'
     assert database["endpoint"].startswith("${unknown: ")
     bucket = converted["resource"]["aws_s3_bucket"]["logs"]
@@ -88,3 +88,5 @@ def test_the_gate_reads_a_plan_and_names_what_it_will_build(tmp_path: Path) -> N
     assert summary["resources"] == 3
     found = {(v["rule"], v["resource"]) for v in summary["violations"]}
     assert {("CKV_AWS_24", "aws_security_group.web_0"), ("FND_NET_1", "aws_security_group.web_0")} <= found
+    # The only provider is aliased: its Region prices the plan.
+    assert summary["cost"]["unpriced"] == [] and summary["cost"]["monthly_usd"] > 0
