@@ -1,5 +1,13 @@
+"""`python -m gates` and the installed `foundation-gates` command."""
+
 import sys
 
 from gates.cli import main
 
-sys.exit(main())
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

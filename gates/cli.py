@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,14 +22,21 @@ from gates import cost, cost_report, diagram, diff, report, security, suppressio
 from gates.inputs import InputError, Stack, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
+PROJECT_SUPPRESSIONS = ROOT / "policies" / "suppressions.toml"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m gates", description="Gate synthesized Terraform JSON before apply.")
     parser.add_argument("stacks", nargs="+", metavar="PATH", help="a cdk.tf.json file or a stack folder containing one")
     parser.add_argument("--env", help="environment name when gating a single file (default: the folder name)")
-    parser.add_argument("--reports-dir", type=Path, default=ROOT / "cdktf.out" / "reports")
-    parser.add_argument("--suppressions", type=Path, default=ROOT / "policies" / "suppressions.toml")
+    parser.add_argument("--reports-dir", type=Path, default=Path("cdktf.out") / "reports", help="default: cdktf.out/reports")
+    parser.add_argument(
+        "--suppressions",
+        type=Path,
+        default=None,
+        help="reviewed suppressions (TOML); default: this project's policies/suppressions.toml for the stacks this "
+        "project synthesized, none for any other Terraform JSON",
+    )
     parser.add_argument("--checks-dir", type=Path, default=ROOT / "policies" / "checks")
     parser.add_argument(
         "--check",
@@ -54,6 +62,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _suppressions_file(given: Path | None, stacks: list[Stack]) -> Path:
+    """The file given, else the project's own for its own stacks only: another team's JSON is
+    judged without the reviews of this project's findings."""
+    if given is not None:
+        return given
+    if stacks and all(s.foundation.present for s in stacks):
+        return PROJECT_SUPPRESSIONS
+    return Path(os.devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -64,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         duplicates = sorted({e for e in envs if envs.count(e) > 1})
         if duplicates:
             raise InputError(f"two stacks are named {', '.join(duplicates)}; pass --env or use one folder per stack")
-        allowed = suppressions.load(args.suppressions)
+        allowed = suppressions.load(_suppressions_file(args.suppressions, stacks))
         only = tuple(c.strip() for c in args.check.split(",") if c.strip())
         budget_override = _budget(args.budget_usd)
         costs: dict[str, cost_report.CostOutcome] = {}

@@ -292,7 +292,8 @@ def resolve(path_text: str, env: str | None = None) -> Stack:
 def _default_env(path: Path) -> str:
     """A cdk.tf.json is named by its stack folder; any other file by its own name."""
     if path.name == STACK_FILE:
-        return path.parent.name
+        # Resolved: a cdk.tf.json in the working directory is named by that directory.
+        return path.resolve().parent.name
     return path.name.removesuffix(".json").removesuffix(".tf")
 
 

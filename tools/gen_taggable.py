@@ -21,6 +21,20 @@ _TYPE = re.compile(
 _TAGS = "        tags: typing.Optional[typing.Mapping[builtins.str, builtins.str]] = None,"
 
 
+def _resource_signature(text: str) -> str:
+    """The resource class's own constructor arguments (scope, id, then its attributes): nested
+    blocks such as a lifecycle rule's filter also take `tags`, which does not make the resource
+    itself taggable (S3 lifecycle, replication, metrics and analytics configurations)."""
+    # The first constructor taking a construct scope (named scope_ when the resource has a
+    # `scope` attribute of its own, as WAF does).
+    found = re.search(r"^        scope_?: _constructs_\w+\.Construct,$", text, re.MULTILINE)
+    if found is None:
+        return ""
+    start = found.start()
+    end = text.find(") -> None:", start)
+    return text[start:end]
+
+
 def main() -> int:
     spec = importlib.util.find_spec("cdktf_cdktf_provider_aws")
     if spec is None or not spec.submodule_search_locations:
@@ -34,7 +48,7 @@ def main() -> int:
             continue
         text = init.read_text(encoding="utf-8")
         match = _TYPE.search(text)
-        if match and _TAGS in text:
+        if match and _TAGS in _resource_signature(text):
             version = match.group(1)
             taggable.add(match.group(2))
     lines = [

@@ -51,10 +51,17 @@ class StackContext:
 
     def default_tags(self) -> dict[str, Any]:
         """default_tags of the default (un-aliased) AWS provider; {} when it has none."""
-        providers = self.document.get("provider", {}).get("aws", [])
-        for provider in providers if isinstance(providers, list) else [providers]:
+        # Terraform JSON allows each block as an object or as an array of objects, at every
+        # level: "provider" (or a list of {"aws": ...}), "aws" and "default_tags" alike.
+        found = self.document.get("provider", {})
+        providers: list[Any] = []
+        for entry in found if isinstance(found, list) else [found]:
+            aws = entry.get("aws", []) if isinstance(entry, dict) else []
+            providers += aws if isinstance(aws, list) else [aws]
+        for provider in providers:
             if isinstance(provider, dict) and "alias" not in provider:
-                for block in provider.get("default_tags", []) or []:
+                blocks = provider.get("default_tags") or []
+                for block in blocks if isinstance(blocks, list) else [blocks]:
                     if isinstance(block, dict) and isinstance(block.get("tags"), dict):
                         return dict(block["tags"])
         return {}
