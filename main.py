@@ -14,6 +14,7 @@ import argparse
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -46,7 +47,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run everything even when no input changed since the last run (also NO_CACHE=1)",
     )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress lines (for CI logs); results and problems are printed as always (also QUIET=1)",
+    )
     args = parser.parse_args(argv)
+    args.quiet = args.quiet or os.environ.get("QUIET", "") not in ("", "0")
     no_cache = args.no_cache or os.environ.get("NO_CACHE", "") not in ("", "0")
 
     from modules.cache import Cache
@@ -123,12 +130,20 @@ def hash_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _progress(args: argparse.Namespace, text: str) -> None:
+    """What a long step is doing, on stderr so that the results on stdout stay clean."""
+    if not args.quiet:
+        print(text, file=sys.stderr, flush=True)
+
+
 def _run(args: argparse.Namespace) -> int:
     from modules.config import ConfigError
     from modules.core.frameworks import FrameworkError
 
     build = args.outdir / "build"
     built_before = build.exists()
+    started = time.monotonic()
+    _progress(args, "Loading the configuration and the AWS provider, then synthesizing...")
     try:
         # Importing the app pulls in the provider bindings (seconds); do it only after
         # the arguments parsed, so --help stays instant.
@@ -146,6 +161,7 @@ def _run(args: argparse.Namespace) -> int:
                 args.outdir.rmdir()
         raise
     app.synth()
+    _progress(args, f"Synthesis took {time.monotonic() - started:.1f} s.")
     names = [c.name for c in configs] + ([] if args.independent else ["bootstrap"])
     stacks = [args.outdir / "stacks" / name for name in names]
     print(
@@ -158,7 +174,11 @@ def _run(args: argparse.Namespace) -> int:
     from gates.cli import main as gates_main
 
     compare = ["--compare-to", str(args.compare_to)] if args.compare_to else []
-    return gates_main([*map(str, stacks), "--reports-dir", str(args.outdir / "reports"), *compare])
+    gating = time.monotonic()
+    _progress(args, f"Running the gates on {len(stacks)} stacks (Checkov and our checks, then the cost gate)...")
+    code = gates_main([*map(str, stacks), "--reports-dir", str(args.outdir / "reports"), *compare])
+    _progress(args, f"The gates took {time.monotonic() - gating:.1f} s.")
+    return code
 
 
 if __name__ == "__main__":
