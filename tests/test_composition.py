@@ -117,7 +117,7 @@ def _main(tmp_path: Path, text: str) -> tuple[subprocess.CompletedProcess[str], 
     (folder / "prod.toml").write_text(text)
     outdir = tmp_path / "cdktf.out"
     result = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "--environments-dir", str(folder), "--outdir", str(outdir)],
+        [sys.executable, str(ROOT / "main.py"), "--quiet", "--environments-dir", str(folder), "--outdir", str(outdir)],
         capture_output=True,
         text=True,
         check=False,

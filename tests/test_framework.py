@@ -20,7 +20,7 @@ CDKTN_PYTHON = ROOT / "tools" / "cdktn" / ".venv" / "bin" / "python"
 def _run(python: Path | str, outdir: Path, framework: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "FOUNDATION_CDK": framework, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
     return subprocess.run(
-        [str(python), "main.py", "--env", "dev", "--outdir", str(outdir)],
+        [str(python), "main.py", "--quiet", "--env", "dev", "--outdir", str(outdir)],
         capture_output=True,
         text=True,
         cwd=ROOT,
