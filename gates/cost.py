@@ -80,6 +80,11 @@ PRICE_CLASS_ZONES = {
 _REF = re.compile(r"^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z_]+\}$")
 
 
+def _single_block(value: Any) -> Any:
+    """A nested block as Terraform JSON may write it: an object, or a list holding one."""
+    return value[0] if isinstance(value, list) and value else value
+
+
 @dataclass(frozen=True)
 class LineItem:
     name: str
@@ -303,7 +308,7 @@ def _aurora_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[Line
     items: list[LineItem] = []
     if instance_class == "db.serverless":
         scaling = cluster.get("serverlessv2_scaling_configuration") or [{}]
-        scaling = scaling[0] if isinstance(scaling, list) and scaling else scaling
+        scaling = _single_block(scaling)
         minimum = _number((scaling or {}).get("min_capacity"), Decimal("0.5"))
         active = usage.number("aurora", "serverless_active_hours", scaled=False)
         average = usage.number("aurora", "serverless_average_acu")
@@ -392,7 +397,7 @@ def _ec2_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[LineIte
     address when the instance asks for one."""
     instance_type = str(body.get("instance_type", ""))
     root = body.get("root_block_device")
-    root = root[0] if isinstance(root, list) and root else root
+    root = _single_block(root)
     root = root if isinstance(root, dict) else {}
     volume = str(root.get("volume_type", "gp3"))
     # An AMI's root volume is 8 GB unless the resource sets volume_size (Amazon Linux 2023 AMIs).
@@ -453,7 +458,7 @@ def _dynamodb_table(ctx: Context, name: str, body: dict[str, Any]) -> list[LineI
         ),
     ]
     pitr = body.get("point_in_time_recovery")
-    pitr = pitr[0] if isinstance(pitr, list) and pitr else pitr
+    pitr = _single_block(pitr)
     if isinstance(pitr, dict) and pitr.get("enabled") is True:
         items.append(ctx.item(body, "Point-in-time recovery", storage, "dynamodb_pitr_gb_month"))
     return items
@@ -558,7 +563,7 @@ def _lambda(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
         ctx.item(body, "Requests beyond the free tier (millions)", requests / MILLION, "lambda_requests_million"),
     ]
     tracing = body.get("tracing_config")
-    tracing = tracing[0] if isinstance(tracing, list) and tracing else tracing
+    tracing = _single_block(tracing)
     if isinstance(tracing, dict) and tracing.get("mode") == "Active":
         # The default sampling rule records the first request each second and 5 % of the rest.
         traces = (invocations * ctx.usage.number("xray", "sampled_fraction", scaled=False)).quantize(Decimal(1))
@@ -579,7 +584,7 @@ def _rest_api(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
 
 def _method_settings(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     settings = body.get("settings")
-    settings = settings[0] if isinstance(settings, list) and settings else settings
+    settings = _single_block(settings)
     if not (isinstance(settings, dict) and settings.get("metrics_enabled") is True):
         return []  # without detailed metrics API Gateway publishes its free per-API metrics only
     api = body.get("rest_api_id")
@@ -610,9 +615,9 @@ CLOUDFRONT_ADDITIONAL_METRICS = Decimal(8)
 
 def _cloudfront_monitoring(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     subscription = body.get("monitoring_subscription")
-    subscription = subscription[0] if isinstance(subscription, list) and subscription else subscription
+    subscription = _single_block(subscription)
     config = subscription.get("realtime_metrics_subscription_config") if isinstance(subscription, dict) else None
-    config = config[0] if isinstance(config, list) and config else config
+    config = _single_block(config)
     if not (isinstance(config, dict) and config.get("realtime_metrics_subscription_status") == "Enabled"):
         return []
     metrics = CLOUDFRONT_ADDITIONAL_METRICS - ctx.free_part("cloudwatch_metrics", CLOUDFRONT_ADDITIONAL_METRICS)

@@ -442,12 +442,13 @@ def build(scope: Construct, ctx: BuildContext, settings: CdnSettings, ports: Por
         OutputSpec(name="cdn_tls", value=cdn.tls_note, description="what TLS viewers get"),
     ]
     # CloudFront and its web ACL publish their metrics in us-east-1.
+    distribution_dimensions = {"DistributionId": distribution.id, "Region": "Global"}
     made.alarms.append(
         AlarmSpec(
             name="cdn-5xx-rate",
             namespace="AWS/CloudFront",
             metric="5xxErrorRate",
-            dimensions={"DistributionId": distribution.id, "Region": "Global"},
+            dimensions=distribution_dimensions,
             threshold=settings.alarm_5xx_rate_percent,
             what="percent of responses that are 5xx",
             statistic="Average",
@@ -465,7 +466,7 @@ def build(scope: Construct, ctx: BuildContext, settings: CdnSettings, ports: Por
             us_east_1=True,
         )
     )
-    distribution_dimension = ["DistributionId", distribution.id, "Region", "Global"]
+    distribution_dimension = [part for pair in distribution_dimensions.items() for part in pair]
     hit_rate = []
     if settings.additional_metrics:
         cloudfront_monitoring_subscription.CloudfrontMonitoringSubscription(
@@ -485,7 +486,7 @@ def build(scope: Construct, ctx: BuildContext, settings: CdnSettings, ports: Por
                     name="cdn-cache-hit-rate",
                     namespace="AWS/CloudFront",
                     metric="CacheHitRate",
-                    dimensions={"DistributionId": distribution.id, "Region": "Global"},
+                    dimensions=distribution_dimensions,
                     threshold=settings.alarm_cache_hit_rate_below_percent,
                     what="percent of requests served from the cache",
                     statistic="Average",
