@@ -207,7 +207,9 @@ class Context:
         return self._catalogues[region]
 
     def region_of(self, body: dict[str, Any]) -> str:
-        provider = str(body.get("provider", "aws"))
+        provider = str(body.get("provider", "aws")).strip()
+        if provider.startswith("${") and provider.endswith("}"):
+            provider = provider[2:-1].strip()  # provider = aws.primary, as an HCL-to-JSON converter writes it
         if provider not in self.regions:
             raise InputError(f"{self.stack.path}: provider {provider!r} is used but has no region set")
         return self.regions[provider]
@@ -843,7 +845,13 @@ def _estimate(stack: Stack, pricing_dir: Path, usage: Usage, fallback_region: st
     ctx = Context(stack, pricing_dir, usage, fallback_region)
     profile = str(usage.path.name) if usage.path else ""
     if not ctx.default_region:
-        reason = "the aws provider sets no region and --region was not given, so no price applies"
+        aliased = sorted({r for name, r in ctx.regions.items() if name != "aws"})
+        reason = (
+            f"the aws provider configurations are aliased and in several Regions ({', '.join(aliased)}); give --region "
+            "for the resources that name no provider and the stack's usage charges"
+            if aliased
+            else "the aws provider sets no region and --region was not given, so no price applies"
+        )
         return CostEstimate(stack.env, "", [], [Unpriced("(stack)", "provider", reason)], Counter(), profile, usage.source)
     resources: list[ResourceCost] = []
     unpriced: list[Unpriced] = []

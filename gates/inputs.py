@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import errno
 import json
 import re
+import shutil
 import stat
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -131,6 +133,15 @@ class Stack:
     env: str
     path: Path
     document: dict[str, Any]
+    # The file Checkov reads: the stack's own, or a canonical copy of it (gates/normalize.py) when
+    # the stack is written in a form Checkov cannot parse or is not this project's.
+    scan_path: Path | None = field(default=None, compare=False)
+    # First line of each resource in the file Checkov reads -> its address.
+    scan_lines: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def scanned_file(self) -> Path:
+        return self.scan_path or self.path
 
     def resources(self) -> dict[str, dict[str, Any]]:
         """Resource address -> body, for every resource in the stack."""
@@ -164,14 +175,18 @@ class Stack:
         _, _, below = path.partition("/")
         return below or None
 
-    def address_of(self, name_or_address: str) -> str:
-        """Full `type.name` address, also for Checkov's occasional `resource.<name>` form."""
-        rtype, _, name = name_or_address.partition(".")
-        if rtype != "resource":
+    def address_of(self, name_or_address: str, line: int | None = None) -> str:
+        """Full `type.name` address, also for Checkov's `resource.<name>` form, which the line
+        it reports makes unambiguous when two resource types share a name."""
+        block, _, name = name_or_address.partition(".")
+        if block not in ("resource", "data"):
             return name_or_address
-        for candidate_type, named in (self.document.get("resource") or {}).items():
+        at_line = self.scan_lines.get(line) if line is not None else None
+        if at_line is not None and at_line.endswith(f".{name}"):
+            return at_line
+        for candidate_type, named in (self.document.get(block) or {}).items():
             if isinstance(named, dict) and name in named:
-                return f"{candidate_type}.{name}"
+                return f"{'data.' if block == 'data' else ''}{candidate_type}.{name}"
         return name_or_address
 
 
@@ -256,7 +271,7 @@ def resolve(path_text: str, env: str | None = None) -> Stack:
         pass  # a symlink loop: read_regular_file names it
     raw = read_regular_file(path, f"a {STACK_FILE} or a stack folder containing one")
     try:
-        document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        document = parsed = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text, so not synthesized Terraform JSON") from None
     except json.JSONDecodeError as exc:
@@ -279,6 +294,7 @@ def resolve(path_text: str, env: str | None = None) -> Stack:
     deep = _depth_problem(document)
     if deep:
         raise InputError(f"{path}: {deep}")
+    document = canonical(document, str(path))
     shape = _shape_problems(document)
     if shape:
         raise InputError(
@@ -286,7 +302,25 @@ def resolve(path_text: str, env: str | None = None) -> Stack:
         )
     stack = Stack(env=env or _default_env(path), path=path, document=document)
     stack.foundation  # noqa: B018  (validate the metadata now, before any gate runs)
-    return stack
+    if stack.foundation.present and scanner_document(document) == parsed:
+        # This project's own stack, exactly as Checkov can read it: scanned in place.
+        return Stack(stack.env, path, document, None, line_addresses(raw.decode("utf-8")))
+    text = scanner_text(document)
+    scan_path = _scan_folder() / f"{len(list(_scan_folder().iterdir()))}-{stack.env}.tf.json"
+    scan_path.write_text(text, encoding="utf-8")
+    return Stack(stack.env, path, document, scan_path, line_addresses(text))
+
+
+_SCAN_FOLDER: list[Path] = []
+
+
+def _scan_folder() -> Path:
+    """One private temporary folder per process for the canonical copies, removed at exit."""
+    if not _SCAN_FOLDER:
+        folder = Path(tempfile.mkdtemp(prefix="gates-scan-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _SCAN_FOLDER.append(folder)
+    return _SCAN_FOLDER[0]
 
 
 def _default_env(path: Path) -> str:
@@ -298,4 +332,5 @@ def _default_env(path: Path) -> str:
 
 
 # At the end: gates.plan_input imports InputError from this module.
+from gates.normalize import canonical, line_addresses, scanner_document, scanner_text  # noqa: E402
 from gates.plan_input import is_plan, to_terraform_json  # noqa: E402

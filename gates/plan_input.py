@@ -95,6 +95,84 @@ def _provider_blocks(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]
     return blocks
 
 
+def _configured(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each resource's configuration (its expressions and provider) by address without an index."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(module: Any, prefix: str) -> None:
+        if not isinstance(module, dict):
+            return
+        for resource in module.get("resources") or []:
+            if isinstance(resource, dict) and isinstance(resource.get("address"), str):
+                found[prefix + resource["address"]] = resource
+        for name, call in (module.get("module_calls") or {}).items():
+            if isinstance(call, dict):
+                walk(call.get("module"), f"{prefix}module.{name}.")
+
+    walk((document.get("configuration") or {}).get("root_module"), "")
+    return found
+
+
+_INDEX = re.compile(r"\[[^\]]*\]")
+_MANAGED_REFERENCE = re.compile(r"^([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)$")
+
+
+def _module_prefix(address: str) -> str:
+    """`module.app.aws_s3_bucket.logs` -> `module.app.`; `aws_s3_bucket.logs` -> ``."""
+    parts = _INDEX.sub("", address).split(".")
+    prefix = []
+    while len(parts) > 2 and parts[0] == "module":
+        prefix += parts[:2]
+        parts = parts[2:]
+    return ".".join(prefix) + "." if prefix else ""
+
+
+def _referenced(body: dict[str, Any], config: dict[str, Any], prefix: str, names: dict[str, str]) -> dict[str, Any]:
+    """Top-level arguments unknown in the plan whose configuration is one reference to another managed
+    resource's attribute ("${aws_s3_bucket.documents.id}"): written as that reference, as the configuration
+    does, so that checks which follow references (a bucket's public access block, its logging) still connect
+    the two resources. Other unknowns stay unknown."""
+    given = config.get("expressions")
+    expressions: dict[str, Any] = given if isinstance(given, dict) else {}
+
+    def attributes(argument: str) -> list[str]:
+        """The managed-resource attributes the argument's expression refers to, in order, as
+        Terraform JSON references; empty when any of them is not one."""
+        expression = expressions.get(argument)
+        references = expression.get("references") if isinstance(expression, dict) else None
+        raw: list[str] = []
+        found: list[str] = []
+        for reference in references if isinstance(references, list) else []:
+            text = str(reference)
+            if text.count(".") == 1 and any(r.startswith(text + ".") for r in raw):
+                continue  # Terraform lists the resource itself after each of its attributes
+            match = _MANAGED_REFERENCE.match(text)
+            target = names.get(f"{prefix}{match.group(1)}.{match.group(2)}") if match else None
+            if match is None or target is None or match.group(1) in _NOT_RESOURCES:
+                return []
+            raw.append(text)
+            found.append("${" + f"{match.group(1)}.{target}.{match.group(3)}" + "}")
+        return found
+
+    for argument, value in body.items():
+        if _is_unknown(value):
+            refs = attributes(argument)
+            if len(refs) == 1:
+                body[argument] = refs[0]
+        elif isinstance(value, list) and value and all(_is_unknown(v) for v in value):
+            refs = attributes(argument)
+            if len(refs) == len(value):
+                body[argument] = refs
+    return body
+
+
+_NOT_RESOURCES = ("data", "var", "local", "module", "each", "count", "path", "self", "terraform")
+
+
+def _is_unknown(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("${unknown: ")
+
+
 def to_terraform_json(document: dict[str, Any], source: str) -> dict[str, Any]:
     """The plan's resources after the change as Terraform JSON, with the plan addresses in "//"."""
     version = str(document.get("format_version", ""))
@@ -108,21 +186,44 @@ def to_terraform_json(document: dict[str, Any], source: str) -> dict[str, Any]:
         for change in document.get("resource_changes") or []
         if isinstance(change, dict) and isinstance(change.get("address"), str)
     }
+    configured = _configured(document)
     out: dict[str, Any] = {}
     addresses: dict[str, str] = {}
-    for module in _modules(root):
-        for resource in module.get("resources") or []:
-            if not isinstance(resource, dict) or not isinstance(resource.get("type"), str):
-                raise InputError(f"{source}: a planned resource without a type: {str(resource)[:120]}")
-            rtype, address = resource["type"], str(resource.get("address", resource["type"]))
-            block = "data" if resource.get("mode") == "data" else "resource"
-            name = _name(address, rtype)
-            while name in out.get(block, {}).get(rtype, {}):
-                name += "_"
-            values = resource.get("values") if isinstance(resource.get("values"), dict) else {}
-            body = _with_unknowns(values, unknown_by_address.get(address), address)
-            out.setdefault(block, {}).setdefault(rtype, {})[name] = body
-            addresses[f"{'data.' if block == 'data' else ''}{rtype}.{name}"] = address
+    # Unindexed plan address -> the name given in the Terraform JSON (for references to it).
+    names: dict[str, str] = {}
+    pending: list[tuple[dict[str, Any], dict[str, Any], str]] = []
+    # Data sources Terraform read while planning (the caller's account, policy documents) are in
+    # prior_state; those it defers to apply are not, and stay unknown.
+    prior = ((document.get("prior_state") or {}).get("values") or {}).get("root_module")
+    planned = [r for m in _modules(root) for r in m.get("resources") or []]
+    seen = {r.get("address") for r in planned if isinstance(r, dict)}
+    read_while_planning = [
+        r
+        for m in (_modules(prior) if isinstance(prior, dict) else [])
+        for r in m.get("resources") or []
+        if isinstance(r, dict) and r.get("mode") == "data" and r.get("address") not in seen
+    ]
+    for resource in [*planned, *read_while_planning]:
+        if not isinstance(resource, dict) or not isinstance(resource.get("type"), str):
+            raise InputError(f"{source}: a planned resource without a type: {str(resource)[:120]}")
+        rtype, address = resource["type"], str(resource.get("address", resource["type"]))
+        block = "data" if resource.get("mode") == "data" else "resource"
+        name = _name(address, rtype)
+        while name in out.get(block, {}).get(rtype, {}):
+            name += "_"
+        values = resource.get("values") if isinstance(resource.get("values"), dict) else {}
+        body = _with_unknowns(values, unknown_by_address.get(address), address)
+        config = configured.get(_INDEX.sub("", address)) or {}
+        provider = str(config.get("provider_config_key") or "")
+        if block == "resource" and provider.startswith("aws.") and ":" not in provider:
+            body["provider"] = provider  # the aliased configuration (and so the Region) it uses
+        out.setdefault(block, {}).setdefault(rtype, {})[name] = body
+        addresses[f"{'data.' if block == 'data' else ''}{rtype}.{name}"] = address
+        if block == "resource":
+            names.setdefault(_INDEX.sub("", address), name)
+            pending.append((body, config, _module_prefix(address)))
+    for body, config, prefix in pending:
+        _referenced(body, config, prefix, names)
     providers = _provider_blocks(document)
     if providers:
         out["provider"] = providers

@@ -75,6 +75,8 @@ def summary(
         "stack": relative(stack.path),
         "passed": result.ok and (cost is None or cost.ok),
         "resources": len(stack.resources()),
+        # Resources Checkov reported on; the gate fails naming any it lost (gates/security.py).
+        "resources_scanned": result.resources_scanned,
         "profile": stack.foundation.profile,
         "checks": {
             "passed": result.passed_checks,
@@ -94,6 +96,8 @@ def summary(
             for f in result.failed
         ],
         "suppressed": [_covered(stack, f, f.suppressed_by) for f in result.suppressed if f.suppressed_by is not None],
+        # Not failures: what a check could not judge because Terraform learns the value at apply.
+        "unknown": [{"rule": f.check_id, "resource": f.resource, "details": list(f.details)} for f in result.unknown],
         "risks": [risk_entry(r) for r in stack.foundation.risks],
         "errors": list(result.errors),
     }
@@ -193,6 +197,15 @@ def console(
             for risk in stack.foundation.risks:
                 because = f" ({risk.reason})" if risk.reason else ""
                 lines.append(f"  ~ {risk.component}: {risk.setting}: {risk.risk}{because}")
+    for stack in stacks:
+        unknown = results[stack.env].unknown
+        if unknown:
+            lines.append("")
+            lines.append(f"{stack.env}: unknown before apply ({len(unknown)}; not failures: gate the plan to judge them)")
+            for finding in sorted(unknown, key=lambda f: (f.resource, f.check_id))[:20]:
+                lines.append(f"  ? {finding.resource}  {finding.check_id}: {'; '.join(finding.details)}")
+            if len(unknown) > 20:
+                lines.append(f"  ? ... and {len(unknown) - 20} more in summary.json")
     for stack in stacks:
         c = costs.get(stack.env)
         if c is not None and c.previous is not None and c.deltas():

@@ -25,6 +25,12 @@ from gates.inputs import Stack
 from gates.suppressions import Suppression
 
 ROOT = Path(__file__).resolve().parent.parent
+# FND_SCAN_1 (policies/scan/): passes on every resource Checkov parsed, so that the gate can
+# name the resources it did not; always loaded, whichever checks folder is given.
+SCAN_CHECKS_DIR = ROOT / "policies" / "scan"
+SCAN_CHECK = "FND_SCAN_1"
+# How our checks mark a pass that could not judge an expression (policies/checks/_support.py).
+UNKNOWN_PREFIX = "unknown before apply: "
 CHECKOV_VENV_BIN = ROOT / "tools" / "checkov" / ".venv" / "bin" / "checkov"
 
 
@@ -58,6 +64,8 @@ class SecurityResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     checkov_version: str | None = None
+    # Checks that could not judge a value Terraform learns only at apply: listed, never failed.
+    unknown: list[Finding] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Finding]:
@@ -104,11 +112,12 @@ def _has_checks(directory: Path) -> bool:
 def run_checkov(stacks: list[Stack], external_checks_dir: Path | None, only: tuple[str, ...] = ()) -> dict[str, Any]:
     command = [*checkov_command(), "--framework", "terraform_json", "--skip-download", "-o", "json", "--compact"]
     if only:
-        command += ["--check", ",".join(only)]
+        command += ["--check", ",".join((*only, SCAN_CHECK))]
     if external_checks_dir is not None and _has_checks(external_checks_dir):
         command += ["--external-checks-dir", str(external_checks_dir)]
+    command += ["--external-checks-dir", str(SCAN_CHECKS_DIR)]
     for stack in stacks:
-        command += ["-f", str(stack.path.resolve())]
+        command += ["-f", str(stack.scanned_file.resolve())]
     env = {**os.environ, "LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE"}
     # main.py --gate starts Checkov while the stacks synthesize (tools/checkov_prestart.py); that
     # process runs this same command, or None comes back and Checkov starts here as before.
@@ -162,7 +171,7 @@ def _crash_findings(stacks: list[Stack], crashes: list[dict[str, str]]) -> list[
     found = []
     for crash in crashes:
         # Checkov prints the path below its working directory with a leading slash.
-        stack = next((s for s in stacks if str(s.path.resolve()).endswith(crash["file"])), None)
+        stack = next((s for s in stacks if str(s.scanned_file.resolve()).endswith(crash["file"])), None)
         if stack is None and len(stacks) == 1:
             stack = stacks[0]
         if stack is None:
@@ -194,7 +203,7 @@ def evaluate(
     only: tuple[str, ...] = (),
 ) -> dict[str, SecurityResult]:
     """Per-stack results; problems with acceptances and suppressions count as errors of the stacks they concern."""
-    by_path = {str(stack.path.resolve()): stack for stack in stacks}
+    by_path = {str(stack.scanned_file.resolve()): stack for stack in stacks}
     results = {stack.env: SecurityResult(env=stack.env, path=stack.path) for stack in stacks}
     scanned: dict[str, set[str]] = {stack.env: set() for stack in stacks}
     bodies = {stack.env: stack.resources() for stack in stacks}
@@ -225,12 +234,14 @@ def evaluate(
             stack = stack_of(entry)
             if stack is None:
                 continue
-            address = stack.address_of(entry["resource"])
+            line_range = entry.get("file_line_range") or [1]
+            address = stack.address_of(entry["resource"], line_range[0] if line_range else None)
             resources = bodies[stack.env]
             if address in resources:
                 scanned[stack.env].add(address)  # provider blocks are checked too, but are not resources
+            if entry["check_id"] == SCAN_CHECK:
+                continue  # bookkeeping only (see SCAN_CHECK)
             result = results[stack.env]
-            line_range = entry.get("file_line_range") or [1]
             check_result = entry.get("check_result") or {}
             finding = Finding(
                 check_id=entry["check_id"],
@@ -244,6 +255,9 @@ def evaluate(
             if kind == "passed_checks":
                 result.passed.append(finding)
                 passed.add((stack.env, address, finding.check_id))
+                unknown = tuple(d.removeprefix(UNKNOWN_PREFIX) for d in finding.details if d.startswith(UNKNOWN_PREFIX))
+                if unknown:
+                    result.unknown.append(dataclasses.replace(finding, details=unknown))
                 continue
             suppression = next(
                 (s for s in suppressions if not s.crash and s.matches(stack, finding.check_id, address) and not s.expired(today)),
@@ -300,8 +314,9 @@ def evaluate(
         stack = by_path.get(str(Path(path_text).resolve()))
         target = results[stack.env] if stack else next(iter(results.values()))
         target.errors.append(
-            f"Checkov could not parse {path_text}, so none of its resources was checked. Checkov 3.3 rejects some "
-            "valid Terraform JSON (for example a terraform.required_version setting); remove what it cannot read."
+            f"Checkov could not parse {stack.path if stack else path_text}, so none of its resources was checked. The "
+            "gate gives Checkov every form of Terraform JSON it knows in the one form Checkov reads; this file holds "
+            "another (see Checkov's log with LOG_LEVEL=DEBUG)."
         )
 
     for stack in stacks:
@@ -309,6 +324,14 @@ def evaluate(
         result.resources_scanned = len(scanned[stack.env])
         if not scanned[stack.env] and not result.errors:
             result.errors.append(f"Checkov scanned no resource in {stack.path}: the stack is empty or Checkov could not read it.")
+            continue
+        lost = sorted(set(bodies[stack.env]) - scanned[stack.env])
+        if lost and not any(e.startswith("Checkov could not parse") for e in result.errors):
+            shown = ", ".join(lost[:10]) + (f" and {len(lost) - 10} more" if len(lost) > 10 else "")
+            result.errors.append(
+                f"Checkov scanned {len(scanned[stack.env])} of the {len(bodies[stack.env])} resources in {stack.path}; "
+                f"these were not checked at all: {shown}."
+            )
 
     for stack in stacks:
         if scanned[stack.env]:  # with nothing checked, no acceptance can be judged stale

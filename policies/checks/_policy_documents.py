@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from _support import StackContext
+from _support import StackContext, Unknown
 from policyuniverse.statement import Statement
 
 # resource type -> attributes that hold a policy document (a JSON string)
@@ -111,6 +111,10 @@ def from_policy_document_data(data: dict[str, Any]) -> list[dict[str, Any]]:
     return statements
 
 
+def _short(value: str) -> str:
+    return repr(value if len(value) <= 80 else value[:77] + "...")
+
+
 def _decode(attribute: str, value: Any, stack: StackContext) -> Document:
     if isinstance(value, dict):
         document: Any = value
@@ -127,7 +131,9 @@ def _decode(attribute: str, value: Any, stack: StackContext) -> Document:
                 )
             return Document(attribute, from_policy_document_data(body))
         if value.strip().startswith("${") and value.strip().endswith("}"):
-            return Document(attribute, None)  # computed at apply (another resource's output): nothing to read here
+            # Computed when Terraform evaluates it (jsonencode(...), another resource's output):
+            # its statements are known in a plan, not here.
+            return Document(attribute, None, Unknown(f"{attribute} = {_short(value)} is an expression"))
         try:
             document = json.loads(value)
         except json.JSONDecodeError as exc:

@@ -9,6 +9,7 @@ profile of the stack it belongs to (the app writes it to `"//".foundation.profil
 from __future__ import annotations
 
 import json
+import re
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -23,10 +24,29 @@ if str(ROOT) not in sys.path:
 
 from policies import aws_rules  # noqa: E402  (needs the project root on sys.path)
 
-__all__ = ["IDENTITY_POLICY_TYPES", "CheckResult", "FoundationCheck", "StackContext", "aws_rules"]
+__all__ = ["IDENTITY_POLICY_TYPES", "CheckResult", "FoundationCheck", "StackContext", "Unknown", "aws_rules", "is_expression"]
 
 # Identity-based policies the stacks create; resource policies (bucket, key) follow other rules.
 IDENTITY_POLICY_TYPES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy")
+
+
+# How a check's pass says that it could not judge a value because Terraform learns it only at
+# apply; the gate lists these as unknown (gates/security.py reads this prefix), never as failures.
+UNKNOWN_PREFIX = "unknown before apply: "
+
+
+class Unknown(str):
+    """A problem that may or may not exist: it depends on a value known only at apply."""
+
+
+def is_expression(value: Any) -> bool:
+    """A Terraform JSON string holding an interpolation ("${var.name}", "${merge(...)}"), whose
+    value Terraform knows only when it evaluates the configuration or applies it."""
+    return isinstance(value, str) and "${" in value
+
+
+# "${aws_rds_cluster.main.engine}": another resource's argument, written literally in the same file.
+_REFERENCE = re.compile(r"^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$")
 
 
 @lru_cache(maxsize=64)
@@ -45,12 +65,24 @@ class StackContext:
         self.path = scanned_file
         self.document = _load(scanned_file)
 
+    def resolved(self, value: Any) -> Any:
+        """A reference to another resource's argument replaced by that argument's literal value,
+        when the file writes one; anything else as it is."""
+        match = _REFERENCE.match(value) if isinstance(value, str) else None
+        if match:
+            target = self.resource(match.group(1), match.group(2)).get(match.group(3))
+            if target is not None and not is_expression(target):
+                return target
+        return value
+
     def resource(self, rtype: str, name: str) -> dict[str, Any]:
         body = self.document.get("resource", {}).get(rtype, {}).get(name, {})
         return body if isinstance(body, dict) else {}
 
-    def default_tags(self) -> dict[str, Any]:
-        """default_tags of the default (un-aliased) AWS provider; {} when it has none."""
+    def default_tags(self, body: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """default_tags of the AWS provider configuration the resource uses (its `provider`
+        argument names an alias; without one, the un-aliased configuration); {} when it has
+        none; None when they are an expression, known only when Terraform evaluates it."""
         # Terraform JSON allows each block as an object or as an array of objects, at every
         # level: "provider" (or a list of {"aws": ...}), "aws" and "default_tags" alike.
         found = self.document.get("provider", {})
@@ -58,10 +90,16 @@ class StackContext:
         for entry in found if isinstance(found, list) else [found]:
             aws = entry.get("aws", []) if isinstance(entry, dict) else []
             providers += aws if isinstance(aws, list) else [aws]
+        chosen = str((body or {}).get("provider") or "").strip()
+        if chosen.startswith("${") and chosen.endswith("}"):
+            chosen = chosen[2:-1]
+        alias = chosen.partition(".")[2] if chosen.startswith("aws.") else None
         for provider in providers:
-            if isinstance(provider, dict) and "alias" not in provider:
+            if isinstance(provider, dict) and provider.get("alias") == alias:
                 blocks = provider.get("default_tags") or []
                 for block in blocks if isinstance(blocks, list) else [blocks]:
+                    if isinstance(block, dict) and is_expression(block.get("tags")):
+                        return None
                     if isinstance(block, dict) and isinstance(block.get("tags"), dict):
                         return dict(block["tags"])
         return {}
@@ -69,7 +107,7 @@ class StackContext:
     @property
     def environment(self) -> str:
         """The `environment` default tag, else the stack's folder name."""
-        tagged = self.default_tags().get("environment")
+        tagged = (self.default_tags() or {}).get("environment")
         return str(tagged) if tagged else Path(self.path).parent.name
 
     @property
@@ -113,7 +151,12 @@ class FoundationCheck(BaseResourceCheck):  # type: ignore[misc]
         )
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
+        """What is wrong with the resource; an Unknown item for what depends on an expression."""
         raise NotImplementedError
+
+    # Top-level arguments the check judges: when one is an expression, the check reports it as
+    # unknown instead of judging the expression's text as if it were the value.
+    reads: tuple[str, ...] = ()
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         scanned_file, rtype, name = self.entity_path.rsplit(":", 2)
@@ -123,8 +166,16 @@ class FoundationCheck(BaseResourceCheck):  # type: ignore[misc]
         body = stack.resource(rtype, name)
         if not body:
             return CheckResult.UNKNOWN
-        found = self.problems(rtype, body, stack)
-        if found:
-            self.details.extend(found)
+        literal = {key: stack.resolved(body[key]) for key in self.reads if is_expression(body.get(key))}
+        body = {**body, **literal}
+        computed = [key for key in self.reads if is_expression(body.get(key))]
+        if computed:
+            found: list[str] = [Unknown(f"{key} = {body[key]!r}") for key in computed]
+        else:
+            found = self.problems(rtype, body, stack)
+        failures = [p for p in found if not isinstance(p, Unknown)]
+        if failures:
+            self.details.extend(failures)
             return CheckResult.FAILED
+        self.details.extend(f"{UNKNOWN_PREFIX}{p}" for p in found)
         return CheckResult.PASSED

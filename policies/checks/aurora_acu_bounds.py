@@ -13,6 +13,7 @@ class AuroraServerlessCapacity(FoundationCheck):
     why = "RDS rejects other bounds when it modifies the cluster, which can leave a half-applied change"
     fix = "use multiples of 0.5 ACU between 0 and 256, a max of at least 1, and min no higher than max"
     resource_types = ("aws_rds_cluster",)
+    reads = ("serverlessv2_scaling_configuration",)
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         found: list[str] = []

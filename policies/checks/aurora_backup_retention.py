@@ -13,6 +13,7 @@ class AuroraBackupRetention(FoundationCheck):
     why = "Aurora always keeps at least one day of backups and rejects 0 or more than 35"
     fix = "set backup_retention_period between 1 and 35 (production: 7 or more)"
     resource_types = ("aws_rds_cluster",)
+    reads = ("backup_retention_period",)
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         days = body.get("backup_retention_period")

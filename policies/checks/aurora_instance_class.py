@@ -14,6 +14,7 @@ class AuroraInstanceClassOffered(FoundationCheck):
     why = "RDS rejects a class the engine does not offer (db.t4g.micro, db.m6g.large) only when the instance is created"
     fix = "pick a class from the Aurora PostgreSQL column of the instance-class table, e.g. db.t4g.medium, db.r7g.large or db.serverless"
     resource_types = ("aws_rds_cluster_instance",)
+    reads = ("instance_class", "engine")
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         instance_class, engine = body.get("instance_class"), body.get("engine", "aurora-postgresql")

@@ -13,6 +13,7 @@ class AuroraPerformanceInsightsRetention(FoundationCheck):
     why = "RDS rejects any other retention, and the free tier covers only 7 days"
     fix = "use 7 (free) or a whole number of 31-day months"
     resource_types = ("aws_rds_cluster", "aws_rds_cluster_instance")
+    reads = ("performance_insights_retention_period",)
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         days = body.get("performance_insights_retention_period")

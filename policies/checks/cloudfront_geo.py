@@ -13,6 +13,7 @@ class CloudFrontGeoCodes(FoundationCheck):
     why = "CloudFront rejects unknown codes such as UK at deploy time, after a long distribution update has started"
     fix = "use two-letter ISO 3166-1 codes (GB for the United Kingdom)"
     resource_types = ("aws_cloudfront_distribution",)
+    reads = ("restrictions",)
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         found: list[str] = []

@@ -16,6 +16,7 @@ class CognitoPasswordPolicy(FoundationCheck):
     why = "a weak password policy makes credential stuffing and guessing practical against the API's users"
     fix = f"set password_policy.minimum_length >= {MINIMUM_LENGTH} and require lowercase, uppercase, numbers and symbols"
     resource_types = ("aws_cognito_user_pool",)
+    reads = ("password_policy",)
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         policy = body.get("password_policy")

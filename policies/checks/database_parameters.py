@@ -35,6 +35,7 @@ class DatabaseParameters(FoundationCheck):
     )
     fix = 'keep rds.force_ssl = 1 (require_secure_transport = ON for MySQL) and log_statement at "ddl" or "none"'
     resource_types = ("aws_rds_cluster_parameter_group", "aws_db_parameter_group")
+    reads = ("family", "parameter")
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         family = str(body.get("family", ""))

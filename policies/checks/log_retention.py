@@ -13,6 +13,7 @@ class LogGroupRetentionSet(FoundationCheck):
     why = "without one CloudWatch keeps logs forever, and storage grows on the bill every month"
     fix = "set retention_in_days to one of the periods CloudWatch accepts (e.g. 14 under the development profile, 365 under production)"
     resource_types = ("aws_cloudwatch_log_group",)
+    reads = ("retention_in_days",)
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         days = body.get("retention_in_days")

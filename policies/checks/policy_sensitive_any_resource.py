@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from _policy_documents import POLICY_TYPES, as_list, is_identity, statements
-from _support import FoundationCheck, StackContext
+from _support import FoundationCheck, StackContext, Unknown
 from policyuniverse.statement import Statement
 
 # Reading secrets and data, decrypting, and handing roles on: each is harmless on one named
@@ -61,8 +61,8 @@ class PolicySensitiveAnyResource(FoundationCheck):
     resource_types = POLICY_TYPES
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
-        found, _ = statements(rtype, body, stack)
-        problems = []
+        found, unreadable = statements(rtype, body, stack)
+        problems = [p for p in unreadable if isinstance(p, Unknown)]
         for labelled in found:
             statement = labelled.statement
             if statement.get("Effect") != "Allow" or not is_identity(rtype, labelled.attribute):

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from _policy_documents import POLICY_TYPES, as_list, is_identity, statements
-from _support import FoundationCheck, StackContext
+from _support import FoundationCheck, StackContext, Unknown
 
 # "kms:*" to this account's root is the key policy AWS itself writes by default ("Allows access to
 # the AWS account and enables IAM policies", AWS KMS Developer Guide, "Default key policy"): it
@@ -19,14 +19,30 @@ def _service_wide(action: str) -> bool:
     return bool(service) and verb == "*"
 
 
-def _is_account_key_administration(rtype: str, statement: dict[str, Any]) -> bool:
+_PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+
+
+def _own_accounts(stack: StackContext) -> set[str]:
+    """Account ids a plan read for the caller (data.aws_caller_identity, known in a saved plan's JSON)."""
+    found = ((stack.document.get("data") or {}).get("aws_caller_identity")) or {}
+    return {
+        str(body["account_id"])
+        for body in (found.values() if isinstance(found, dict) else [])
+        if isinstance(body, dict) and re.fullmatch(r"\d{12}", str(body.get("account_id", "")))
+    }
+
+
+def _is_account_key_administration(rtype: str, statement: dict[str, Any], stack: StackContext) -> bool:
     principal = statement.get("Principal")
     principals = as_list(principal.get("AWS")) if isinstance(principal, dict) and set(principal) == {"AWS"} else []
     actions = [str(a) for a in as_list(statement.get("Action"))]
+    # The key's own account: written as the caller-identity expression, or (in a plan) as the literal
+    # account id that data source resolved to.
+    own = {f"arn:{partition}:iam::{account}:root" for account in _own_accounts(stack) for partition in _PARTITIONS}
     return (
         rtype == "aws_kms_key"
         and bool(principals)
-        and all(isinstance(p, str) and _THIS_ACCOUNT_ROOT.match(p) for p in principals)
+        and all(isinstance(p, str) and (_THIS_ACCOUNT_ROOT.match(p) or p in own) for p in principals)
         and actions == ["kms:*"]
         and "Condition" not in statement
     )
@@ -43,11 +59,11 @@ class PolicyWildcardAction(FoundationCheck):
     resource_types = POLICY_TYPES
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
-        found, _ = statements(rtype, body, stack)
-        problems = []
+        found, unreadable = statements(rtype, body, stack)
+        problems = [p for p in unreadable if isinstance(p, Unknown)]
         for labelled in found:
             statement = labelled.statement
-            if statement.get("Effect") != "Allow" or _is_account_key_administration(rtype, statement):
+            if statement.get("Effect") != "Allow" or _is_account_key_administration(rtype, statement, stack):
                 continue
             actions = [str(a) for a in as_list(statement.get("Action"))]
             identity = is_identity(rtype, labelled.attribute)

@@ -23,6 +23,7 @@ class ProductionDeletionProtection(FoundationCheck):
     why = "one mistaken destroy or console click deletes production data; deletion protection makes AWS refuse"
     fix = "set deletion_protection (RDS) or deletion_protection_enabled (DynamoDB) to true in every stack with the production profile"
     resource_types = tuple(_FLAG)
+    reads = tuple(sorted(set(_FLAG.values())))
     production_only = True
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:

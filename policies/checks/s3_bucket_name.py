@@ -13,6 +13,7 @@ class S3BucketNameValid(FoundationCheck):
     why = "an invalid bucket name is only rejected when Terraform creates the bucket, after other resources were already changed"
     fix = "use 3 to 63 lowercase letters, digits and hyphens, not shaped like an IP address and without reserved prefixes or suffixes"
     resource_types = ("aws_s3_bucket",)
+    reads = ("bucket",)
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         name = body.get("bucket")

@@ -13,6 +13,7 @@ class S3CorsAcceptedByS3(FoundationCheck):
     why = "S3 rejects methods other than GET, PUT, HEAD, POST and DELETE and more than 100 rules; a wildcard in exposed headers fails the deploy"
     fix = "list only the methods the browser needs and name each exposed header (for uploads, ETag)"
     resource_types = ("aws_s3_bucket_cors_configuration",)
+    reads = ("cors_rule",)
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         rules = body.get("cors_rule", [])

@@ -13,6 +13,7 @@ class S3LifecycleAcceptedByS3(FoundationCheck):
     why = "S3 rejects Standard-IA or One Zone-IA before 30 days, out-of-order transitions and expiration before the last transition, and the apply fails halfway"
     fix = "move Standard-IA/One Zone-IA to day 30 or later, keep classes in waterfall order 30 days apart after IA, and expire after the last transition"
     resource_types = ("aws_s3_bucket_lifecycle_configuration",)
+    reads = ("rule",)
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         rules = body.get("rule", [])

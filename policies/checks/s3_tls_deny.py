@@ -40,8 +40,10 @@ class S3TlsDeny(FoundationCheck):
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         if rtype == "aws_s3_bucket_policy":
             found, unreadable = statements(rtype, body, stack)
-            if unreadable or any(denies_insecure_transport(s.statement) for s in found):
+            if any(denies_insecure_transport(s.statement) for s in found):
                 return []
+            if unreadable:
+                return unreadable  # an expression (unknown until apply) or a document that cannot be read
             return ["the bucket policy has no statement denying requests with aws:SecureTransport false"]
         # A bucket of this project's stacks (they carry a profile) must have a policy at all.
         if stack.profile is None:

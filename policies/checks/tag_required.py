@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from _support import FoundationCheck, StackContext, aws_rules
+from _support import FoundationCheck, StackContext, Unknown, aws_rules, is_expression
 
 _TAGGABLE = frozenset(
     line.strip()
@@ -22,10 +22,23 @@ class HouseTagsPresent(FoundationCheck):
     resource_types = tuple(sorted(_TAGGABLE))
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
+        defaults = stack.default_tags(body)
         own = body.get("tags")
-        tags = {**stack.default_tags(), **(own if isinstance(own, dict) else {})}
+        # A tag whose value is an expression is present; its value is known at apply.
+        # tags_all: what a plan says the resource will carry, default_tags included.
+        applied = body.get("tags_all") if isinstance(body.get("tags_all"), dict) else {}
+        tags = {**(defaults or {}), **applied, **(own if isinstance(own, dict) else {})}
         missing = [key for key in aws_rules.HOUSE_TAGS if not tags.get(key)]
-        return [f"missing house tags: {', '.join(missing)}"] if missing else []
+        if not missing:
+            return []
+        # Tags written as an expression (merge(local.tags, {...}), var.tags) may hold the missing
+        # ones: that is known only when Terraform evaluates it, so it is not reported as missing.
+        computed = [f"tags = {own!r}"] if is_expression(own) else []
+        if defaults is None:
+            computed.append("the provider's default_tags are an expression")
+        if computed:
+            return [Unknown(f"house tags {', '.join(missing)} may come from {' and '.join(computed)}")]
+        return [f"missing house tags: {', '.join(missing)}"]
 
 
 check = HouseTagsPresent()

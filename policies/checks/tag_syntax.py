@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from _support import FoundationCheck, StackContext, aws_rules
+from _support import FoundationCheck, StackContext, Unknown, aws_rules, is_expression
 
 
 class TagsAcceptedByAws(FoundationCheck):
@@ -16,8 +16,19 @@ class TagsAcceptedByAws(FoundationCheck):
 
     def problems(self, rtype: str, body: dict[str, Any], stack: StackContext) -> list[str]:
         own = body.get("tags")
-        tags = {**stack.default_tags(), **(own if isinstance(own, dict) else {})}
-        return aws_rules.tags_problems(tags) if tags else []
+        own_tags = own if isinstance(own, dict) else {}
+        tags = {**(stack.default_tags(body) or {}), **own_tags}
+        # Keys and values written as expressions are judged by AWS at apply, not here. Those of the
+        # provider's default_tags would be the same unknown on every resource: only the resource's own are listed.
+        computed = sorted(k for k, v in tags.items() if is_expression(k) or is_expression(v))
+        literal = {k: v for k, v in tags.items() if k not in computed}
+        found: list[str] = aws_rules.tags_problems(literal) if literal else []
+        own_computed = [k for k in computed if k in own_tags]
+        if own_computed:
+            found.append(Unknown(f"tags {', '.join(own_computed)} are expressions"))
+        if is_expression(own):
+            found.append(Unknown(f"tags = {own!r}"))
+        return found
 
 
 check = TagsAcceptedByAws()

@@ -94,11 +94,13 @@ def _budget_nan(tmp_path: Path) -> list[str]:
 
 # case id -> (what to create, words the one message must contain)
 CASES: dict[str, tuple[Callable[[Path], list[str]], str]] = {
-    "resource-in-array-form": (_json({"resource": [{"aws_s3_bucket": {"b": BUCKET}}]}), '"resource" is list'),
-    "resource-type-as-array": (_json({"resource": {"aws_s3_bucket": [{"b": BUCKET}]}}), '"resource"."aws_s3_bucket" is list'),
+    # Arrays of objects are valid Terraform JSON at every level (gates/normalize.py); arrays of anything else are not.
+    "resource-array-of-strings": (_json({"resource": ["aws_s3_bucket"]}), '"resource" is str: an object, or an array of objects'),
+    "resource-type-array-of-numbers": (_json({"resource": {"aws_s3_bucket": [1]}}), '"resource"."aws_s3_bucket" is int'),
+    "resource-declared-twice": (_json({"resource": {"aws_s3_bucket": {"b": [BUCKET, BUCKET]}}}), "is an array of 2 blocks"),
     "resource-body-a-string": (_json({"resource": {"aws_s3_bucket": {"b": "filehub"}}}), '"resource"."aws_s3_bucket"."b" is str'),
     "data-a-string": (_json({"resource": {"aws_s3_bucket": {"b": BUCKET}}, "data": "none"}), '"data" is str'),
-    "output-a-list": (_json({"resource": {"aws_s3_bucket": {"b": BUCKET}}, "output": ["x"]}), '"output" is list'),
+    "output-a-list-of-strings": (_json({"resource": {"aws_s3_bucket": {"b": BUCKET}}, "output": ["x"]}), '"output" is str'),
     "nested-past-the-limit": (_nested(MAX_DEPTH + 10), f"nested deeper than {MAX_DEPTH} levels"),
     "nested-past-the-parser": (_nested(100_000), "nested deeper than"),
     "nan": (_text('{"resource": {"aws_s3_bucket": {"b": {"bucket": NaN}}}}'), "NaN is not a JSON number"),

@@ -1,0 +1,1 @@
+# Checkov loads every module in this folder as custom checks (it requires this file).
