@@ -382,9 +382,10 @@ def test_free_types_are_counted_not_priced_and_unknown_types_are_unpriced(tmp_pa
 
 
 def test_unconfirmed_share_is_reported(tmp_path: Path) -> None:
-    result = run(tmp_path, {"aws_eip": {"a": {}}, "aws_nat_gateway": {"n": {}}})
-    # In Frankfurt the public IPv4 rate is confirmed, the NAT rates are not.
-    assert result.unconfirmed_usd == money((730, "nat_gateway_hour"), (40, "nat_gateway_gb"))
+    endpoint = {"vpc_endpoint_type": "Interface", "subnet_ids": ["${aws_subnet.a.id}"]}
+    result = run(tmp_path, {"aws_eip": {"a": {}}, "aws_vpc_endpoint": {"e": endpoint}})
+    # In Frankfurt the public IPv4 rate is confirmed, the interface endpoint rates are not.
+    assert result.unconfirmed_usd == cost_of(result, "aws_vpc_endpoint.e") > 0
 
 
 def test_seed_vpc_and_aurora_shape_in_frankfurt(tmp_path: Path) -> None:
@@ -428,7 +429,7 @@ def test_seed_vpc_and_aurora_shape_in_frankfurt(tmp_path: Path) -> None:
         (100, "aurora_storage_gb_month"),
         (1, "secretsmanager_secret_month"),
     )
-    assert result.monthly_usd == expected == Decimal("285.3200")
+    assert result.monthly_usd == expected == Decimal("272.1800")
     print(f"\nseed VPC + Aurora shape, eu-central-1: {result.monthly_usd:.2f} USD/month (seed's own estimate: EUR 273-313)")
 
 
