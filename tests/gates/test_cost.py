@@ -382,10 +382,9 @@ def test_free_types_are_counted_not_priced_and_unknown_types_are_unpriced(tmp_pa
 
 
 def test_unconfirmed_share_is_reported(tmp_path: Path) -> None:
-    endpoint = {"vpc_endpoint_type": "Interface", "subnet_ids": ["${aws_subnet.a.id}"]}
-    result = run(tmp_path, {"aws_eip": {"a": {}}, "aws_vpc_endpoint": {"e": endpoint}})
-    # In Frankfurt the public IPv4 rate is confirmed, the interface endpoint rates are not.
-    assert result.unconfirmed_usd == cost_of(result, "aws_vpc_endpoint.e") > 0
+    result = run(tmp_path, {"aws_eip": {"a": {}}, "aws_config_configuration_recorder": {"r": {"name": "r"}}})
+    # In Frankfurt the public IPv4 rate is confirmed, the AWS Config item rate is not.
+    assert result.unconfirmed_usd == money((4000, "config_configuration_item")) > 0
 
 
 def test_seed_vpc_and_aurora_shape_in_frankfurt(tmp_path: Path) -> None:
