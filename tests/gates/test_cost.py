@@ -382,9 +382,9 @@ def test_free_types_are_counted_not_priced_and_unknown_types_are_unpriced(tmp_pa
 
 
 def test_unconfirmed_share_is_reported(tmp_path: Path) -> None:
-    result = run(tmp_path, {"aws_eip": {"a": {}}, "aws_nat_gateway": {"n": {}}})
-    # In Frankfurt the public IPv4 rate is confirmed, the NAT rates are not.
-    assert result.unconfirmed_usd == money((730, "nat_gateway_hour"), (40, "nat_gateway_gb"))
+    result = run(tmp_path, {"aws_eip": {"a": {}}, "aws_config_configuration_recorder": {"r": {"name": "r"}}})
+    # In Frankfurt the public IPv4 rate is confirmed, the AWS Config item rate is not.
+    assert result.unconfirmed_usd == money((4000, "config_configuration_item")) > 0
 
 
 def test_seed_vpc_and_aurora_shape_in_frankfurt(tmp_path: Path) -> None:
@@ -428,7 +428,7 @@ def test_seed_vpc_and_aurora_shape_in_frankfurt(tmp_path: Path) -> None:
         (100, "aurora_storage_gb_month"),
         (1, "secretsmanager_secret_month"),
     )
-    assert result.monthly_usd == expected == Decimal("285.3200")
+    assert result.monthly_usd == expected == Decimal("272.1800")
     print(f"\nseed VPC + Aurora shape, eu-central-1: {result.monthly_usd:.2f} USD/month (seed's own estimate: EUR 273-313)")
 
 
