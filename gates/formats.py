@@ -150,6 +150,22 @@ def construct_place(stack: Stack, segments: list[str], root: Path = ROOT) -> Pla
     return Place(_relative(files[0], root), 1) if files else None
 
 
+def _line_in_source(stack: Stack, address: str, line: int) -> int:
+    """Checkov's line is in the file it read; a foreign stack's is a canonical copy (gates/normalize.py),
+    so find the resource in the user's own file: the first line naming it after the line naming its type."""
+    if stack.scan_path is None:
+        return line
+    rtype, _, name = address.removeprefix("data.").partition(".")
+    try:
+        lines = stack.path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    start = next((i for i, text in enumerate(lines) if f'"{rtype}"' in text), None)
+    if start is None:
+        return 1
+    return next((i + 1 for i in range(start, len(lines)) if f'"{name}"' in lines[i]), start + 1)
+
+
 def _json_place(stack: Stack, line: int) -> Place:
     try:
         return Place(Path(os.path.relpath(stack.path.resolve(), Path.cwd())).as_posix(), line, under_root=False)
@@ -166,7 +182,7 @@ def locations(stack: Stack, address: str, line: int = 1, root: Path = ROOT) -> t
         return source, [p for p in (environment,) if p is not None]
     if environment is not None:
         return environment, []
-    return _json_place(stack, line), []
+    return _json_place(stack, _line_in_source(stack, address, line)), []
 
 
 # --- SARIF -----------------------------------------------------------------------------------

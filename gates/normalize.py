@@ -66,9 +66,11 @@ def _terraform(value: Any, where: str) -> dict[str, Any]:
     block = _merge(value, where, keep_comment=True)
     for name in ("backend", "cloud"):
         if name in block and block[name] is not None:
-            inner = _merge(block[name], f"{where}.{name}", keep_comment=False)
+            inner = _merge(block[name], f'{where}."{name}"', keep_comment=False)
             block[name] = (
-                {label: _single(body, f"{where}.{name}.{label}") for label, body in inner.items()} if name == "backend" else inner
+                {label: _single(body, f'{where}."{name}"."{label}"') for label, body in inner.items()}
+                if name == "backend"
+                else inner
             )
     if "required_providers" in block and block["required_providers"] is not None:
         block["required_providers"] = _merge(block["required_providers"], f'{where}."required_providers"', keep_comment=False)
@@ -86,12 +88,12 @@ def canonical(document: dict[str, Any], source: str) -> dict[str, Any]:
                 for rtype, named in item.items():
                     if rtype == COMMENT:
                         continue
-                    for name, body in _merge(named, f"{where}.{rtype}", keep_comment=False).items():
+                    for name, body in _merge(named, f'{where}."{rtype}"', keep_comment=False).items():
                         if name in typed.get(rtype, {}):
                             raise InputError(
                                 f"{where}: {rtype}.{name} is declared twice; Terraform refuses a duplicate {block} block"
                             )
-                        typed.setdefault(rtype, {})[name] = _single(body, f"{where}.{rtype}.{name}")
+                        typed.setdefault(rtype, {})[name] = _single(body, f'{where}."{rtype}"."{name}"')
             out[block] = typed
         elif block in _NAMED:
             named_blocks = _merge(value, where, keep_comment=False)

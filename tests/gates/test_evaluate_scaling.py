@@ -35,7 +35,7 @@ def synthetic(tmp_path: Path, count: int) -> tuple[Any, dict[str, Any]]:
             "check_id": f"CKV_TEST_{c}",
             "check_name": "test",
             "resource": f"aws_cloudwatch_log_group.group_{i}",
-            "file_abs_path": str(path),
+            "file_abs_path": str(stack.scanned_file),  # the file Checkov is given (a canonical copy here)
             "file_line_range": [1, 2],
             "check_result": {"evaluated_keys": ["retention_in_days"]},
         }

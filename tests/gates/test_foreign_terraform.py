@@ -119,7 +119,12 @@ def bare(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("outside")
     (folder / "shop.tf.json").write_text(CONFIG.read_text())
     result = _gates("shop.tf.json", "--region", "eu-central-1", cwd=folder)
-    return {"result": result, "summary": json.loads((folder / "cdktf.out" / "reports" / "shop" / "summary.json").read_text())}
+    reports = folder / "cdktf.out" / "reports" / "shop"
+    return {
+        "result": result,
+        "summary": json.loads((reports / "summary.json").read_text()),
+        "sarif": json.loads((reports / "security.sarif").read_text()),
+    }
 
 
 def _failures(summary: dict[str, Any]) -> set[tuple[str, str]]:
@@ -209,3 +214,17 @@ def test_outside_the_repository_only_a_region_is_needed(bare: dict[str, Any]) ->
     assert cost["unpriced"] == []
     assert cost["budget_usd"] is None and cost["passed"]  # no budget given: reported, not gated
     assert cost["monthly_usd"] > 0
+
+
+def test_findings_point_at_the_users_own_file_and_line(bare: dict[str, Any]) -> None:
+    lines = CONFIG.read_text().splitlines()
+    bucket_type = next(i for i, line in enumerate(lines) if '"aws_s3_bucket": {' in line)
+    documents = next(i + 1 for i in range(bucket_type, len(lines)) if '"documents"' in lines[i])
+    [result] = [
+        r
+        for r in bare["sarif"]["runs"][0]["results"]
+        if r["ruleId"] == "CKV_AWS_144" and "aws_s3_bucket.documents" in r["message"]["text"]
+    ]
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "shop.tf.json"
+    assert location["region"]["startLine"] == documents
