@@ -259,7 +259,7 @@ def problems(outcome: CostOutcome) -> list[str]:
             lines.append(f"  ! no cost estimate: {u.reason}")
         else:
             lines.append(
-                f"  ! unpriced {u.address}: {u.reason}; price it in gates/cost.py or declare its type in policies/pricing/free.toml"
+                f"  ! unpriced {u.address}: {u.reason}; price it in gates/cost_rules/ or declare its type in policies/pricing/free.toml"
             )
     if outcome.over_budget and outcome.budget_usd is not None:
         over = outcome.estimate.monthly_usd - outcome.budget_usd
