@@ -53,6 +53,11 @@ FREE_ALLOWANCES = {
     "kms_requests": Decimal(20_000),
     # DynamoDB: 25 GB of table storage (Amazon DynamoDB pricing page, free tier).
     "dynamodb_storage_gb": Decimal(25),
+    # SNS: the first million publishes and 1,000 e-mail deliveries a month (Amazon SNS pricing page, free tier).
+    "sns_requests": Decimal(1_000_000),
+    "sns_email_notifications": Decimal(1000),
+    # Step Functions Standard: 4,000 state transitions a month (AWS Step Functions pricing page, free tier).
+    "sfn_transitions": Decimal(4000),
 }
 _REF = re.compile(r"^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z_]+\}$")
 
@@ -141,6 +146,14 @@ class CostEstimate:
 class MissingPrice(Exception):
     def __init__(self, price_id: str, region: str):
         super().__init__(f"needs price {price_id!r}, which the {region} catalogue does not have")
+
+
+class MissingInput(MissingPrice):
+    """The resource cannot be priced from this file alone (its instance type lives in a launch
+    template another stack owns, say); the message says what is missing and how to supply it."""
+
+    def __init__(self, what: str):
+        Exception.__init__(self, what)
 
 
 class Context:

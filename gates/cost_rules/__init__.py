@@ -10,9 +10,39 @@ from __future__ import annotations
 from types import ModuleType
 
 from gates.cost import Rule
-from gates.cost_rules import api, compute, database, edge, messaging, network, observability, security, storage
+from gates.cost_rules import (
+    analytics,
+    api,
+    block_storage,
+    caching,
+    compute,
+    containers,
+    database,
+    edge,
+    messaging,
+    network,
+    observability,
+    purpose_built,
+    security,
+    storage,
+)
 
-FAMILIES: tuple[ModuleType, ...] = (network, database, compute, storage, edge, security, observability, api, messaging)
+FAMILIES: tuple[ModuleType, ...] = (
+    network,
+    database,
+    purpose_built,
+    caching,
+    analytics,
+    compute,
+    containers,
+    block_storage,
+    storage,
+    edge,
+    security,
+    observability,
+    api,
+    messaging,
+)
 
 
 class DuplicateRule(Exception):

@@ -1,4 +1,4 @@
-"""API Gateway REST APIs, their stages and method settings."""
+"""API Gateway: REST APIs, their stages and method settings; HTTP and WebSocket APIs."""
 
 from __future__ import annotations
 
@@ -52,7 +52,36 @@ def _stage(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     return []  # requests are billed on the REST API
 
 
+def _api_v2(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    api = str(body.get("name", name))
+    usage = ctx.usage
+    if str(body.get("protocol_type", "HTTP")) == "WEBSOCKET":
+        return [
+            ctx.item(
+                body,
+                "WebSocket messages (millions)",
+                usage.number("api_gateway_v2", "websocket_messages", name=api) / MILLION,
+                "apigateway_websocket_messages_million",
+            ),
+            ctx.item(
+                body,
+                "WebSocket connection minutes (millions)",
+                usage.number("api_gateway_v2", "websocket_connection_minutes", name=api) / MILLION,
+                "apigateway_websocket_minutes_million",
+            ),
+        ]
+    return [
+        ctx.item(
+            body,
+            "HTTP API requests (millions)",
+            usage.number("api_gateway_v2", "http_requests", name=api) / MILLION,
+            "apigateway_http_million",
+        )
+    ]
+
+
 RULES: dict[str, Rule] = {
+    "aws_apigatewayv2_api": _api_v2,
     "aws_api_gateway_rest_api": _rest_api,
     "aws_api_gateway_method_settings": _method_settings,
     "aws_api_gateway_stage": _stage,

@@ -1,11 +1,27 @@
-"""Compute: EC2 instances and Lambda functions."""
+"""Compute: EC2 instances, Auto Scaling groups and Lambda functions."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from gates.cost import CENT, HOURS_PER_MONTH, MILLION, THOUSAND, Context, LineItem, Rule, as_number, single_block
+from gates.cost import (
+    CENT,
+    HOURS_PER_MONTH,
+    MILLION,
+    THOUSAND,
+    Context,
+    LineItem,
+    MissingInput,
+    Rule,
+    as_number,
+    single_block,
+)
+from gates.cost_rules.block_storage import volume_items
+
+# An AMI's root volume when the resource maps none: 8 GB gp3 (Amazon Linux 2023 AMIs).
+AMI_ROOT_GB = Decimal(8)
+AMI_ROOT_TYPE = "gp3"
 
 
 def _ec2_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
@@ -15,12 +31,11 @@ def _ec2_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[LineIte
     root = body.get("root_block_device")
     root = single_block(root)
     root = root if isinstance(root, dict) else {}
-    volume = str(root.get("volume_type", "gp3"))
-    # An AMI's root volume is 8 GB unless the resource sets volume_size (Amazon Linux 2023 AMIs).
-    size = as_number(root.get("volume_size"), Decimal(8))
+    volume = str(root.get("volume_type", AMI_ROOT_TYPE))
+    size = as_number(root.get("volume_size"), AMI_ROOT_GB)
     items = [
         ctx.item(body, f"Instance hours ({instance_type}, Linux)", HOURS_PER_MONTH, f"ec2_instance_hour:{instance_type}"),
-        ctx.item(body, f"Root volume ({volume})", size, f"ebs_{volume}_gb_month"),
+        *volume_items(ctx, body, "Root volume", volume, size, _optional(root.get("iops")), _optional(root.get("throughput"))),
     ]
     if body.get("associate_public_ip_address") is True:
         items.append(ctx.item(body, "Public IPv4 address hours", HOURS_PER_MONTH, "public_ipv4_hour"))
@@ -52,7 +67,106 @@ def _lambda(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     return items
 
 
+def _optional(value: Any) -> Decimal | None:
+    number = as_number(value, Decimal(-1))
+    return None if number < 0 else number
+
+
+def launch_source(ctx: Context, body: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The launch template or launch configuration a group launches from, when it is a resource
+    of this file: ("aws_launch_template.web", its body). None when it is not resolvable."""
+    candidates: list[Any] = []
+    template = single_block(body.get("launch_template"))
+    if isinstance(template, dict):
+        candidates += [template.get("id"), template.get("name")]
+    mixed = single_block(body.get("mixed_instances_policy"))
+    if isinstance(mixed, dict):
+        spec = single_block((single_block(mixed.get("launch_template")) or {}).get("launch_template_specification"))
+        if isinstance(spec, dict):
+            candidates += [spec.get("launch_template_id"), spec.get("launch_template_name")]
+    candidates.append(body.get("launch_configuration"))
+    for reference in candidates:
+        found = ctx.deref(reference)
+        if found is not None:
+            return str(reference).split(".")[0].lstrip("${"), found
+    return None
+
+
+def _override_type(body: dict[str, Any]) -> str | None:
+    """The first instance type a mixed-instances policy overrides the template with."""
+    mixed = single_block(body.get("mixed_instances_policy"))
+    template = single_block(mixed.get("launch_template")) if isinstance(mixed, dict) else None
+    overrides = template.get("override") if isinstance(template, dict) else None
+    if isinstance(overrides, list) and overrides and isinstance(overrides[0], dict) and overrides[0].get("instance_type"):
+        return str(overrides[0]["instance_type"])
+    return None
+
+
+def launched_volumes(ctx: Context, body: dict[str, Any], kind: str, source: dict[str, Any], count: Decimal) -> list[LineItem]:
+    """The EBS volumes each instance of a launch template or configuration gets; the AMI's root
+    volume when the template maps none."""
+    items: list[LineItem] = []
+    if kind == "aws_launch_template":
+        for mapping in source.get("block_device_mappings") or []:
+            ebs = single_block(mapping.get("ebs")) if isinstance(mapping, dict) else None
+            if isinstance(ebs, dict) and "volume_size" in ebs:
+                items += volume_items(
+                    ctx,
+                    body,
+                    f"Volume {mapping.get('device_name', '')} per instance x {count}".replace("  ", " "),
+                    str(ebs.get("volume_type", AMI_ROOT_TYPE)),
+                    as_number(ebs.get("volume_size"), AMI_ROOT_GB),
+                    _optional(ebs.get("iops")),
+                    _optional(ebs.get("throughput")),
+                    count,
+                )
+    else:
+        root = single_block(source.get("root_block_device"))
+        if isinstance(root, dict):
+            items += volume_items(
+                ctx,
+                body,
+                f"Root volume per instance x {count}",
+                str(root.get("volume_type", AMI_ROOT_TYPE)),
+                as_number(root.get("volume_size"), AMI_ROOT_GB),
+                _optional(root.get("iops")),
+                _optional(root.get("throughput")),
+                count,
+            )
+    if not items:
+        items = volume_items(ctx, body, f"AMI root volume per instance x {count}", AMI_ROOT_TYPE, AMI_ROOT_GB, count=count)
+    return items
+
+
+def _autoscaling_group(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    """The instances a group keeps running: desired_capacity (min_size when unset) times the
+    on-demand Linux hour of the instance type its launch template or configuration names, and
+    their volumes. The template is priced here, on the group, and is free by itself."""
+    count = as_number(body.get("desired_capacity"), as_number(body.get("min_size"), Decimal(0)))
+    source = launch_source(ctx, body)
+    if source is None:
+        raise MissingInput(
+            "the group's launch template or launch configuration is not a resource of this file "
+            "(it must be referenced as ${aws_launch_template.<name>.id} or "
+            "${aws_launch_configuration.<name>.name}), so its instance type is unknown"
+        )
+    kind, launch = source
+    instance_type = _override_type(body) or launch.get("instance_type")
+    if not instance_type:
+        raise MissingInput(f"the group's {kind} sets no instance_type, so the instances' hourly price is unknown")
+    return [
+        ctx.item(
+            body,
+            f"Instance hours ({count} x {instance_type}, Linux, on-demand)",
+            count * HOURS_PER_MONTH,
+            f"ec2_instance_hour:{instance_type}",
+        ),
+        *launched_volumes(ctx, body, kind, launch, count),
+    ]
+
+
 RULES: dict[str, Rule] = {
+    "aws_autoscaling_group": _autoscaling_group,
     "aws_instance": _ec2_instance,
     "aws_lambda_function": _lambda,
 }

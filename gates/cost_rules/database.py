@@ -1,4 +1,4 @@
-"""Databases: Aurora clusters and instances, RDS instances, DynamoDB tables."""
+"""Databases: Aurora clusters, instances and snapshots, RDS instances and snapshots, DynamoDB tables."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _aurora_cluster(ctx: Context, name: str, body: dict[str, Any]) -> list[LineI
     ]
     if not optimized:
         items.append(ctx.item(body, "I/O requests (millions)", usage.number("aurora", "io_millions"), "aurora_io_million"))
-    items += _backup_beyond_free(ctx, body, storage, "aurora")
+    items += backup_beyond_free(ctx, body, storage, "aurora")
     if body.get("manage_master_user_password") is True:
         items.append(ctx.item(body, "Managed master secret (Secrets Manager)", Decimal(1), "secretsmanager_secret_month"))
     if body.get("enable_http_endpoint") is True:
@@ -64,7 +64,7 @@ def _aurora_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[Line
     return items + _instance_extras(ctx, body, instance_class, "aurora")
 
 
-def _backup_beyond_free(ctx: Context, body: dict[str, Any], storage: Decimal, section: str) -> list[LineItem]:
+def backup_beyond_free(ctx: Context, body: dict[str, Any], storage: Decimal, section: str) -> list[LineItem]:
     """Backup storage up to the database's size is free; beyond it, each retained day of
     changes is billed (Aurora and RDS pricing, "Backup storage")."""
     retention = as_number(body.get("backup_retention_period"), Decimal(1))
@@ -128,7 +128,7 @@ def _rds_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[LineIte
         throughput = as_number(body.get("storage_throughput"), Decimal(0))
         if throughput > (500 if storage >= 400 else 125):
             raise MissingPrice(f"{deployment}_gp3_throughput_mibps_month", ctx.region_of(body))
-    items += _backup_beyond_free(ctx, body, storage, "rds")
+    items += backup_beyond_free(ctx, body, storage, "rds")
     if body.get("manage_master_user_password") is True:
         items.append(ctx.item(body, "Managed master secret (Secrets Manager)", Decimal(1), "secretsmanager_secret_month"))
     return items + _instance_extras(ctx, body, instance_class, "rds")
@@ -166,7 +166,30 @@ def _dynamodb_table(ctx: Context, name: str, body: dict[str, Any]) -> list[LineI
     return items
 
 
+def _db_snapshot(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    """A manual snapshot is kept until deleted and billed as backup storage; the gate counts the
+    instance's allocated storage (the most it holds) when the instance is in the file, else
+    [rds] snapshot_gb."""
+    instance = ctx.deref(body.get("db_instance_identifier"))
+    if instance is not None:
+        gb, label = (
+            as_number(instance.get("allocated_storage"), Decimal(20)),
+            "Manual snapshot (allocated storage of the instance)",
+        )
+    else:
+        gb, label = ctx.usage.number("rds", "snapshot_gb"), "Manual snapshot ([rds] snapshot_gb)"
+    return [ctx.item(body, label, gb, "rds_backup_gb_month")]
+
+
+def _cluster_snapshot(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    """A manual Aurora cluster snapshot holds the cluster volume: [aurora] storage_gb."""
+    gb = ctx.usage.number("aurora", "storage_gb")
+    return [ctx.item(body, "Manual cluster snapshot ([aurora] storage_gb)", gb, "aurora_backup_gb_month")]
+
+
 RULES: dict[str, Rule] = {
+    "aws_db_snapshot": _db_snapshot,
+    "aws_db_cluster_snapshot": _cluster_snapshot,
     "aws_rds_cluster": _aurora_cluster,
     "aws_rds_cluster_instance": _aurora_instance,
     "aws_db_instance": _rds_instance,

@@ -1,11 +1,12 @@
-"""Edge: CloudFront distributions and their metrics, WAF web ACLs, Route 53 hosted zones."""
+"""Edge: CloudFront distributions and their metrics, WAF web ACLs, Route 53 hosted zones and
+health checks, Global Accelerator accelerators."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from gates.cost import MILLION, Context, LineItem, Rule, single_block
+from gates.cost import HOURS_PER_MONTH, MILLION, Context, LineItem, Rule, as_number, single_block
 
 # Viewer zones whose edge locations each CloudFront price class uses (CloudFront pricing page,
 # "Price classes"); a viewer outside the class is served, and billed, from US/Europe edges.
@@ -81,7 +82,50 @@ def _hosted_zone(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem
     ]
 
 
+# Route 53 health checks of other health checks or of CloudWatch alarms watch AWS resources;
+# every other check may watch an endpoint outside AWS, billed at the higher rate (Amazon Route 53
+# pricing, "Health checks"); the gate cannot tell where an IP address or name points, so it
+# assumes outside AWS.
+AWS_ENDPOINT_CHECKS = {"CALCULATED", "CLOUDWATCH_METRIC"}
+
+
+def _health_check(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    kind = str(body.get("type", ""))
+    if kind in AWS_ENDPOINT_CHECKS:
+        return [ctx.item(body, f"Health check ({kind}, AWS endpoint)", Decimal(1), "route53_health_check_aws_month")]
+    # Optional features, each billed per check-month: HTTPS, string matching, the 10-second
+    # interval, latency measurement.
+    features = [
+        feature
+        for feature, on in (
+            ("HTTPS", kind.startswith("HTTPS")),
+            ("string matching", kind.endswith("_STR_MATCH")),
+            ("fast interval", as_number(body.get("request_interval"), Decimal(30)) == 10),
+            ("latency measurement", body.get("measure_latency") is True),
+        )
+        if on
+    ]
+    items = [
+        ctx.item(body, f"Health check ({kind or 'no type'}, endpoint outside AWS)", Decimal(1), "route53_health_check_month")
+    ]
+    if features:
+        items.append(
+            ctx.item(
+                body, f"Optional features ({', '.join(features)})", Decimal(len(features)), "route53_health_check_feature_month"
+            )
+        )
+    return items
+
+
+def _accelerator(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    # The fixed fee runs for every hour the accelerator exists, enabled or not (counted so);
+    # premium data transfer (DT-Premium) depends on traffic and is not estimated.
+    return [ctx.item(body, "Accelerator fixed fee hours", HOURS_PER_MONTH, "globalaccelerator_hour")]
+
+
 RULES: dict[str, Rule] = {
+    "aws_route53_health_check": _health_check,
+    "aws_globalaccelerator_accelerator": _accelerator,
     "aws_cloudfront_distribution": _cloudfront,
     "aws_wafv2_web_acl": _waf_acl,
     "aws_cloudfront_monitoring_subscription": _cloudfront_monitoring,

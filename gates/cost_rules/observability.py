@@ -105,7 +105,18 @@ def _guardduty(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     ]
 
 
+def _metric_filter(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    """A metric filter publishes a custom metric (one per combination of dimension values; the gate
+    counts one per transformation), billed per metric-month beyond the free ten (Amazon
+    CloudWatch pricing); a filter is therefore not free."""
+    transformations = body.get("metric_transformation") or []
+    count = Decimal(len(transformations) if isinstance(transformations, list) else 1)
+    billed = count - ctx.free_part("cloudwatch_metrics", count)
+    return [ctx.item(body, f"Custom metrics published ({count}, beyond the free tier)", billed, "cloudwatch_metric_month")]
+
+
 RULES: dict[str, Rule] = {
+    "aws_cloudwatch_log_metric_filter": _metric_filter,
     "aws_cloudwatch_log_group": _log_group,
     "aws_flow_log": _flow_log,
     "aws_cloudwatch_log_delivery": _log_delivery,

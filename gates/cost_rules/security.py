@@ -1,4 +1,5 @@
-"""Keys, secrets and identities: KMS keys, Secrets Manager secrets, Cognito user pools."""
+"""Keys, secrets, parameters and identities: KMS keys, Secrets Manager secrets, Systems Manager
+parameters, Cognito user pools."""
 
 from __future__ import annotations
 
@@ -45,7 +46,16 @@ def _user_pool(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     ]
 
 
+def _ssm_parameter(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
+    # Standard parameters are free; an Advanced one is billed per parameter-month (AWS Systems
+    # Manager pricing, Parameter Store). Intelligent-Tiering stays Standard while the value fits.
+    if body.get("tier") != "Advanced":
+        return []
+    return [ctx.item(body, "Advanced parameter", Decimal(1), "ssm_advanced_parameter_month")]
+
+
 RULES: dict[str, Rule] = {
+    "aws_ssm_parameter": _ssm_parameter,
     "aws_kms_key": _kms_key,
     "aws_secretsmanager_secret": _secret,
     "aws_cognito_user_pool": _user_pool,
