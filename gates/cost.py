@@ -128,6 +128,8 @@ class CostEstimate:
     usage_assumptions: list[tuple[str, str]] = field(default_factory=list)
     # Cheaper equivalents for the same protection (gates.cost_advice.Advice), largest saving first.
     advice: list[Any] = field(default_factory=list)
+    # Why each free type costs nothing (policies/pricing/free.toml), for the reports.
+    free_reasons: dict[str, str] = field(default_factory=dict)
 
     def largest(self, count: int) -> list[ResourceCost]:
         """The `count` largest drivers of the estimate, by monthly cost."""
@@ -333,14 +335,17 @@ def _estimate(stack: Stack, pricing_dir: Path, usage: Usage, fallback_region: st
     resources: list[ResourceCost] = []
     unpriced: list[Unpriced] = []
     free: Counter[str] = Counter()
+    free_reasons: dict[str, str] = {}
     table = rules()
     for address, body in sorted(stack.resources().items()):
         rtype, name = address.split(".", 1)
         region = ctx.region_of(body)
         rule = table.get(rtype)
         if rule is None:
-            if rtype in ctx.catalogue(region).free:
+            why_free = ctx.catalogue(region).free.get(rtype)
+            if why_free is not None:
                 free[rtype] += 1
+                free_reasons[rtype] = why_free
             else:
                 unpriced.append(Unpriced(address, rtype, "not in the price catalogue and not declared free in free.toml"))
             continue
@@ -357,4 +362,6 @@ def _estimate(stack: Stack, pricing_dir: Path, usage: Usage, fallback_region: st
             resources.append(_data_transfer(ctx))
     except MissingPrice as exc:
         unpriced.append(Unpriced("(usage).data_transfer", "data_transfer", str(exc)))
-    return CostEstimate(stack.env, ctx.default_region, resources, unpriced, free, profile, usage.source)
+    result = CostEstimate(stack.env, ctx.default_region, resources, unpriced, free, profile, usage.source)
+    result.free_reasons = dict(sorted(free_reasons.items()))
+    return result

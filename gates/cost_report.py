@@ -121,6 +121,7 @@ def as_json(outcome: CostOutcome) -> dict[str, Any]:
         ],
         "unpriced": [{"address": u.address, "type": u.rtype, "reason": u.reason} for u in e.unpriced],
         "free": dict(sorted(e.free.items())),
+        "free_reasons": e.free_reasons,
     }
     if outcome.previous is not None:
         previous_total = outcome.previous_total or Decimal(0)
@@ -207,6 +208,10 @@ def markdown(outcome: CostOutcome) -> str:
                 )
     lines += ["", f"Usage assumptions: `policies/usage/{e.usage_profile}` ({e.usage_source}). * = unconfirmed price.",
               f"Free by type: {', '.join(f'{t} x{n}' for t, n in sorted(e.free.items())) or 'none'}."]  # fmt: skip
+    if e.free_reasons:
+        lines += ["", "<details><summary>Why the free types cost nothing (policies/pricing/free.toml)</summary>", ""]
+        lines += [f"- `{rtype}`: {reason}" for rtype, reason in e.free_reasons.items()]
+        lines += ["", "</details>"]
     if e.usage_assumptions:
         lines += ["", "<details><summary>Usage assumptions (per month)</summary>", ""]
         lines += [f"- `{key}` = {value}" for key, value in e.usage_assumptions]
