@@ -52,7 +52,8 @@ def volume_items(
     return items
 
 
-def _optional(value: Any) -> Decimal | None:
+def optional_number(value: Any) -> Decimal | None:
+    """A setting that may be absent (None), as a Decimal."""
     number = as_number(value, Decimal(-1))
     return None if number < 0 else number
 
@@ -68,8 +69,8 @@ def _ebs_volume(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]
         "Volume storage",
         volume_type,
         as_number(body.get("size"), Decimal(0)),
-        _optional(body.get("iops")),
-        _optional(body.get("throughput")),
+        optional_number(body.get("iops")),
+        optional_number(body.get("throughput")),
     )
 
 

@@ -17,7 +17,7 @@ from gates.cost import (
     as_number,
     single_block,
 )
-from gates.cost_rules.block_storage import volume_items
+from gates.cost_rules.block_storage import optional_number, volume_items
 
 # An AMI's root volume when the resource maps none: 8 GB gp3 (Amazon Linux 2023 AMIs).
 AMI_ROOT_GB = Decimal(8)
@@ -35,7 +35,9 @@ def _ec2_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[LineIte
     size = as_number(root.get("volume_size"), AMI_ROOT_GB)
     items = [
         ctx.item(body, f"Instance hours ({instance_type}, Linux)", HOURS_PER_MONTH, f"ec2_instance_hour:{instance_type}"),
-        *volume_items(ctx, body, "Root volume", volume, size, _optional(root.get("iops")), _optional(root.get("throughput"))),
+        *volume_items(
+            ctx, body, "Root volume", volume, size, optional_number(root.get("iops")), optional_number(root.get("throughput"))
+        ),
     ]
     if body.get("associate_public_ip_address") is True:
         items.append(ctx.item(body, "Public IPv4 address hours", HOURS_PER_MONTH, "public_ipv4_hour"))
@@ -67,14 +69,10 @@ def _lambda(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     return items
 
 
-def _optional(value: Any) -> Decimal | None:
-    number = as_number(value, Decimal(-1))
-    return None if number < 0 else number
-
-
 def launch_source(ctx: Context, body: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """The launch template or launch configuration a group launches from, when it is a resource
-    of this file: ("aws_launch_template.web", its body). None when it is not resolvable."""
+    of this file: its resource type ("aws_launch_template" or "aws_launch_configuration") and
+    its body. None when the reference does not resolve in this file."""
     candidates: list[Any] = []
     template = single_block(body.get("launch_template"))
     if isinstance(template, dict):
@@ -113,11 +111,11 @@ def launched_volumes(ctx: Context, body: dict[str, Any], kind: str, source: dict
                 items += volume_items(
                     ctx,
                     body,
-                    f"Volume {mapping.get('device_name', '')} per instance x {count}".replace("  ", " "),
+                    f"Volume {mapping.get('device_name') or '(unnamed)'} per instance x {count}",
                     str(ebs.get("volume_type", AMI_ROOT_TYPE)),
                     as_number(ebs.get("volume_size"), AMI_ROOT_GB),
-                    _optional(ebs.get("iops")),
-                    _optional(ebs.get("throughput")),
+                    optional_number(ebs.get("iops")),
+                    optional_number(ebs.get("throughput")),
                     count,
                 )
     else:
@@ -129,8 +127,8 @@ def launched_volumes(ctx: Context, body: dict[str, Any], kind: str, source: dict
                 f"Root volume per instance x {count}",
                 str(root.get("volume_type", AMI_ROOT_TYPE)),
                 as_number(root.get("volume_size"), AMI_ROOT_GB),
-                _optional(root.get("iops")),
-                _optional(root.get("throughput")),
+                optional_number(root.get("iops")),
+                optional_number(root.get("throughput")),
                 count,
             )
     if not items:
