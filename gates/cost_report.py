@@ -17,6 +17,10 @@ LARGEST = 5
 DRIVERS = 3  # cost.md leads with this many largest drivers
 
 
+# The fold of cost.md that says why each free type costs nothing (the pull-request comment leaves it out).
+FREE_REASONS_SUMMARY = "Why the free types cost nothing (policies/pricing/free.toml)"
+
+
 def _usd(value: Decimal | float) -> str:
     return f"{Decimal(str(value)):,.2f}"
 
@@ -209,7 +213,7 @@ def markdown(outcome: CostOutcome) -> str:
     lines += ["", f"Usage assumptions: `policies/usage/{e.usage_profile}` ({e.usage_source}). * = unconfirmed price.",
               f"Free by type: {', '.join(f'{t} x{n}' for t, n in sorted(e.free.items())) or 'none'}."]  # fmt: skip
     if e.free_reasons:
-        lines += ["", "<details><summary>Why the free types cost nothing (policies/pricing/free.toml)</summary>", ""]
+        lines += ["", f"<details><summary>{FREE_REASONS_SUMMARY}</summary>", ""]
         lines += [f"- `{rtype}`: {reason}" for rtype, reason in e.free_reasons.items()]
         lines += ["", "</details>"]
     if e.usage_assumptions:

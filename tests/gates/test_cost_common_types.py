@@ -446,10 +446,17 @@ def test_unknown_type_fails_the_cost_gate_naming_it() -> None:
     assert any(line.startswith("  ! unpriced aws_fsx_lustre_file_system.scratch: ") for line in problems(outcome))
 
 
-def test_type_priced_in_us_east_only_fails_in_frankfurt_naming_the_missing_price() -> None:
-    result = run({"aws_lb": {"front": {"load_balancer_type": "application"}}}, "eu-central-1")
+def test_node_type_the_catalogue_lacks_fails_naming_the_missing_price() -> None:
+    result = run({"aws_elasticache_cluster": {"small": {"node_type": "cache.t4g.micro", "num_cache_nodes": 1}}})
     (problem,) = result.unpriced
-    assert problem.reason == "needs price 'alb_hour', which the eu-central-1 catalogue does not have"
+    assert problem.reason == "needs price 'elasticache_node_hour:cache.t4g.micro', which the us-east-1 catalogue does not have"
+
+
+def test_frankfurt_stand_in_rows_are_unconfirmed_and_say_what_they_rest_on() -> None:
+    result = run({"aws_lb": {"front": {"load_balancer_type": "application"}}}, "eu-central-1")
+    (front,) = result.resources[:1]
+    assert all(i.price.status == "unconfirmed" and "Frankfurt rate not found" in i.price.source for i in front.items)
+    assert result.unconfirmed_usd >= front.monthly_usd
 
 
 def test_declared_free_type_is_reported_with_its_reason() -> None:
