@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gates.cost_report import FREE_REASONS_SUMMARY
 from gates.diagram import DIAGRAM_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,6 +123,16 @@ def _fold(summary_line: str, content: str) -> str:
     return f"<details><summary>{summary_line}</summary>\n\n{content}\n\n</details>\n"
 
 
+def _without_free_reasons(cost_md: str) -> str:
+    """cost.md without its fold of free-type reasons: reference text a reviewer finds in the
+    report itself, and the comment has to stay under the size a pull-request comment allows."""
+    start = cost_md.find(f"<details><summary>{FREE_REASONS_SUMMARY}</summary>")
+    if start < 0:
+        return cost_md
+    end = cost_md.find("</details>", start) + len("</details>")
+    return cost_md[:start] + cost_md[end:].lstrip("\n")
+
+
 def _details(env: str, folder: Path, summary: dict[str, Any] | None) -> str:
     """The folds of one environment; summary None means "too long": name the files instead."""
     if summary is None:
@@ -138,7 +149,7 @@ def _details(env: str, folder: Path, summary: dict[str, Any] | None) -> str:
         parts.append(_fold(f"{env}: risks", risks))
     cost = _read_text(folder / "cost.md")
     if cost:
-        parts.append(_fold(f"{env}: cost per resource", cost))
+        parts.append(_fold(f"{env}: cost per resource", _without_free_reasons(cost)))
     picture = _read_text(folder / DIAGRAM_FILE)
     if picture:
         parts.append(_fold(f"{env}: diagram", picture))

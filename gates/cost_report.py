@@ -17,6 +17,10 @@ LARGEST = 5
 DRIVERS = 3  # cost.md leads with this many largest drivers
 
 
+# The fold of cost.md that says why each free type costs nothing (the pull-request comment leaves it out).
+FREE_REASONS_SUMMARY = "Why the free types cost nothing (policies/pricing/free.toml)"
+
+
 def _usd(value: Decimal | float) -> str:
     return f"{Decimal(str(value)):,.2f}"
 
@@ -121,6 +125,7 @@ def as_json(outcome: CostOutcome) -> dict[str, Any]:
         ],
         "unpriced": [{"address": u.address, "type": u.rtype, "reason": u.reason} for u in e.unpriced],
         "free": dict(sorted(e.free.items())),
+        "free_reasons": e.free_reasons,
     }
     if outcome.previous is not None:
         previous_total = outcome.previous_total or Decimal(0)
@@ -207,6 +212,10 @@ def markdown(outcome: CostOutcome) -> str:
                 )
     lines += ["", f"Usage assumptions: `policies/usage/{e.usage_profile}` ({e.usage_source}). * = unconfirmed price.",
               f"Free by type: {', '.join(f'{t} x{n}' for t, n in sorted(e.free.items())) or 'none'}."]  # fmt: skip
+    if e.free_reasons:
+        lines += ["", f"<details><summary>{FREE_REASONS_SUMMARY}</summary>", ""]
+        lines += [f"- `{rtype}`: {reason}" for rtype, reason in e.free_reasons.items()]
+        lines += ["", "</details>"]
     if e.usage_assumptions:
         lines += ["", "<details><summary>Usage assumptions (per month)</summary>", ""]
         lines += [f"- `{key}` = {value}" for key, value in e.usage_assumptions]
@@ -259,7 +268,7 @@ def problems(outcome: CostOutcome) -> list[str]:
             lines.append(f"  ! no cost estimate: {u.reason}")
         else:
             lines.append(
-                f"  ! unpriced {u.address}: {u.reason}; price it in gates/cost.py or declare its type in policies/pricing/free.toml"
+                f"  ! unpriced {u.address}: {u.reason}; price it in gates/cost_rules/ or declare its type in policies/pricing/free.toml"
             )
     if outcome.over_budget and outcome.budget_usd is not None:
         over = outcome.estimate.monthly_usd - outcome.budget_usd
