@@ -289,6 +289,7 @@ def test_manual_db_snapshot_counts_the_instance_storage() -> None:
     ("aws_lb", {"load_balancer_type": "application"}, "alb"),
     ("aws_alb", {}, "alb"),
     ("aws_lb", {"load_balancer_type": "network"}, "nlb"),
+    ("aws_lb", {"load_balancer_type": "gateway"}, "gwlb"),
 ])  # fmt: skip
 def test_load_balancers_bill_hours_and_capacity_units(resource: str, body: dict[str, Any], prefix: str) -> None:
     result = run({resource: {"front": body}})
@@ -297,10 +298,10 @@ def test_load_balancers_bill_hours_and_capacity_units(resource: str, body: dict[
     assert cost_of(result, f"{resource}.front") == expected
 
 
-def test_gateway_load_balancer_without_a_price_row_is_unpriced_naming_the_price() -> None:
-    result = run({"aws_lb": {"inspection": {"load_balancer_type": "gateway"}}})
+def test_a_load_balancer_type_aws_does_not_offer_is_unpriced_naming_the_kinds() -> None:
+    result = run({"aws_lb": {"inspection": {"load_balancer_type": "classic"}}})
     (problem,) = result.unpriced
-    assert "gwlb_hour" in problem.reason
+    assert "application, network, gateway" in problem.reason
 
 
 def test_classic_load_balancer_bills_hours_and_gb() -> None:
