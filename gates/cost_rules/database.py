@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from gates.cost import HOURS_PER_MONTH, MILLION, Context, LineItem, MissingPrice, Rule, as_number, single_block
+from gates.cost_rules.security import secret_charges
 
 # vCPUs per Aurora instance class (Aurora User Guide, "Hardware specifications for DB
 # instance classes"); Performance Insights long-term retention is billed per vCPU.
@@ -36,7 +37,7 @@ def _aurora_cluster(ctx: Context, name: str, body: dict[str, Any]) -> list[LineI
         items.append(ctx.item(body, "I/O requests (millions)", usage.number("aurora", "io_millions"), "aurora_io_million"))
     items += backup_beyond_free(ctx, body, storage, "aurora")
     if body.get("manage_master_user_password") is True:
-        items.append(ctx.item(body, "Managed master secret (Secrets Manager)", Decimal(1), "secretsmanager_secret_month"))
+        items += secret_charges(ctx, body, "Managed master secret (Secrets Manager)", name)
     if body.get("enable_http_endpoint") is True:
         requests = usage.number("aurora", "data_api_requests")
         items.append(ctx.item(body, "Data API requests (millions)", requests / MILLION, "aurora_data_api_million"))
@@ -130,7 +131,7 @@ def _rds_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[LineIte
             raise MissingPrice(f"{deployment}_gp3_throughput_mibps_month", ctx.region_of(body))
     items += backup_beyond_free(ctx, body, storage, "rds")
     if body.get("manage_master_user_password") is True:
-        items.append(ctx.item(body, "Managed master secret (Secrets Manager)", Decimal(1), "secretsmanager_secret_month"))
+        items += secret_charges(ctx, body, "Managed master secret (Secrets Manager)", name)
     return items + _instance_extras(ctx, body, instance_class, "rds")
 
 

@@ -29,8 +29,18 @@ def _kms_key(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     return items
 
 
+def secret_charges(ctx: Context, body: dict[str, Any], label: str, name: str) -> list[LineItem]:
+    """One secret's month and its API calls (GetSecretValue and the rest), billed per 10,000 (AWS
+    Secrets Manager pricing); a hand-written profile without [secretsmanager] prices no calls."""
+    items = [ctx.item(body, label, Decimal(1), "secretsmanager_secret_month")]
+    if "secretsmanager" in ctx.usage.data:
+        calls = ctx.usage.number("secretsmanager", "api_calls", name=name)
+        items.append(ctx.item(body, f"{label}: API calls (10,000s)", calls / Decimal(10_000), "secretsmanager_api_10k"))
+    return items
+
+
 def _secret(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
-    return [ctx.item(body, "Secret", Decimal(1), "secretsmanager_secret_month")]
+    return secret_charges(ctx, body, "Secret", str(body.get("name", name)))
 
 
 def _user_pool(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
