@@ -46,6 +46,10 @@ sampled_fraction = 0.05
 [data_transfer]
 internet_gb_out = 160
 inter_az_gb = 40
+[secretsmanager]
+api_calls = 25000
+[secretsmanager.match."app-*"]
+api_calls = 400000
 [sensitivity]
 low = 0.5
 high = 3
@@ -253,3 +257,28 @@ def test_ec2_instance_hours_root_volume_public_ip_and_graviton_and_gp3_advice(tm
 def test_ec2_instance_type_without_a_price_is_unpriced(tmp_path: Path) -> None:
     result = run(tmp_path, {"aws_instance": {"big": {"instance_type": "x2iedn.32xlarge"}}})
     assert [u.address for u in result.unpriced] == ["aws_instance.big"]
+
+
+def test_secret_api_calls_on_secrets_and_managed_master_secrets(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "aws_secretsmanager_secret": {"app": {"name": "app-signing-key"}, "other": {"name": "webhook"}},
+            "aws_db_instance": {
+                "main": {
+                    "instance_class": "db.t4g.micro",
+                    "engine": "postgres",
+                    "allocated_storage": 20,
+                    "manage_master_user_password": True,
+                }
+            },
+        },
+    )
+    secret = money(1, "secretsmanager_secret_month")
+    assert line(result, "aws_secretsmanager_secret.app") == secret + money(
+        40, "secretsmanager_api_10k"
+    )  # [secretsmanager.match."app-*"]
+    assert line(result, "aws_secretsmanager_secret.other") == secret + money("2.5", "secretsmanager_api_10k")
+    (database,) = [r for r in result.resources if r.address == "aws_db_instance.main"]
+    calls = [i for i in database.items if i.price.id == "secretsmanager_api_10k"]
+    assert [i.quantity for i in calls] == [Decimal("2.5")]
