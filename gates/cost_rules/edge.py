@@ -6,10 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from gates.cost import HOURS_PER_MONTH, MILLION, Context, LineItem, Rule, as_number, single_block
+from gates.cost import HOURS_PER_MONTH, MILLION, Context, LineItem, MissingInput, Rule, as_number, single_block
 
 # Viewer zones whose edge locations each CloudFront price class uses (CloudFront pricing page,
 # "Price classes"); a viewer outside the class is served, and billed, from US/Europe edges.
+# CloudFront's pricing zones by viewer location (Amazon CloudFront pricing, "Regional Data Transfer Out").
+VIEWER_ZONES = ("us", "europe", "asia", "japan", "india", "middle_east", "africa", "south_america", "australia")
 PRICE_CLASS_ZONES = {
     "PriceClass_100": {"us", "europe"},
     "PriceClass_200": {"us", "europe", "asia", "japan", "india", "middle_east", "africa"},
@@ -19,6 +21,8 @@ PRICE_CLASS_ZONES = {
 def _cloudfront(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:
     usage = ctx.usage
     viewers = usage.text("cloudfront", "viewer_region", "europe")
+    if viewers not in VIEWER_ZONES:
+        raise MissingInput(f"[cloudfront] viewer_region {viewers!r} is not one of {', '.join(VIEWER_ZONES)} (the usage profile)")
     price_class = str(body.get("price_class", "PriceClass_All"))
     served = PRICE_CLASS_ZONES.get(price_class)
     zone = viewers if served is None or viewers in served else "europe"

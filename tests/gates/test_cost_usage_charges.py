@@ -114,14 +114,22 @@ def test_cloudfront_free_tier_and_price_class_bills_asian_viewers_at_european_ed
     assert "asia viewers served from europe edges, PriceClass_100" in names[0]
 
 
-def test_cloudfront_price_class_all_needs_the_viewer_zone_price(tmp_path: Path) -> None:
+def test_cloudfront_price_class_all_bills_the_viewers_own_zone(tmp_path: Path) -> None:
     result = run(tmp_path, {"aws_cloudfront_distribution": {"cdn": {"price_class": "PriceClass_All"}}})
-    assert [(u.address, u.reason) for u in result.unpriced] == [
-        (
-            "aws_cloudfront_distribution.cdn",
-            "needs price 'cloudfront_gb_out:asia', which the eu-central-1 catalogue does not have",
-        )
-    ]
+    expected = money(500, "cloudfront_gb_out:asia") + money(2000, "cloudfront_https_10k:asia")
+    assert line(result, "aws_cloudfront_distribution.cdn") == expected
+
+
+def test_a_viewer_region_cloudfront_does_not_price_is_named(tmp_path: Path) -> None:
+    (tmp_path / "usage").mkdir()
+    (tmp_path / "usage" / "default.toml").write_text(
+        BASE.replace('viewer_region = "asia"', 'viewer_region = "antarctica"') + "[free_tier]\nshare = 1\n"
+    )
+    document = {"provider": {"aws": [{"region": "eu-central-1"}]}, "resource": {"aws_cloudfront_distribution": {"cdn": {}}}}
+    result = estimate(Stack("handmade", tmp_path / "cdk.tf.json", document), PRICING, tmp_path / "usage")
+    [(address, reason)] = [(u.address, u.reason) for u in result.unpriced]
+    assert address == "aws_cloudfront_distribution.cdn"
+    assert "viewer_region 'antarctica' is not one of us, europe, asia" in reason
 
 
 def test_detailed_api_metrics_are_seven_metrics_per_method(tmp_path: Path) -> None:
