@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     no_cache = args.no_cache or os.environ.get("NO_CACHE", "") not in ("", "0")
 
     from modules.cache import Cache
+    from modules.core.frameworks import node_heap_options
+
+    node_heap_options()  # before anything starts the jsii runtime (Node.js)
 
     existed = args.outdir.exists()
     cache = Cache(args.outdir)
