@@ -195,9 +195,7 @@ def run_checkov(stacks: list[Stack], external_checks_dir: Path | None, only: tup
         if len(commands) == 1:
             done = [subprocess.run(commands[0], capture_output=True, text=True, env=env, check=False)]
         else:
-            running = [
-                subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for c in commands
-            ]
+            running = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for c in commands]
             done = []
             for command, process in zip(commands, running, strict=True):
                 out, err = process.communicate()

@@ -62,9 +62,7 @@ def test_shares_are_balanced_by_size_and_keep_the_order(tmp_path: Path) -> None:
     assert [len(g) for g in security.shares(stacks, 9)] == [1, 1, 1, 1]  # never an empty share
 
 
-def test_checkov_over_parallel_shares_finds_what_one_run_finds(
-    stacks: list[Stack], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_checkov_over_parallel_shares_finds_what_one_run_finds(stacks: list[Stack], monkeypatch: pytest.MonkeyPatch) -> None:
     checks = ROOT / "policies" / "checks"
     monkeypatch.setenv(security.WORKERS_VARIABLE, "1")
     one = security.run_checkov(stacks, checks)
@@ -75,7 +73,9 @@ def test_checkov_over_parallel_shares_finds_what_one_run_finds(
     today = security.dt.date(2026, 12, 2)
     a = security.evaluate(stacks, [], one, today)
     b = security.evaluate(stacks, [], parallel, today)
-    assert {k: (v.passed, v.findings, v.errors) for k, v in a.items()} == {k: (v.passed, v.findings, v.errors) for k, v in b.items()}
+    assert {k: (v.passed, v.findings, v.errors) for k, v in a.items()} == {
+        k: (v.passed, v.findings, v.errors) for k, v in b.items()
+    }
 
 
 def test_parallel_shares_without_a_server_run_the_executable_once_per_share(
@@ -122,7 +122,19 @@ def test_two_runs_write_byte_identical_reports(stacks: list[Stack], tmp_path: Pa
     for run, workers in (("one", "1"), ("two", "2")):
         monkeypatch.setenv(security.WORKERS_VARIABLE, workers)
         reports = tmp_path / f"reports-{run}"
-        code = cli.main([*(str(s.path.parent) for s in stacks), "--reports-dir", str(reports), "--budget-usd", "1000", "--region", "eu-central-1", "--today", "2026-12-02"])
+        code = cli.main(
+            [
+                *(str(s.path.parent) for s in stacks),
+                "--reports-dir",
+                str(reports),
+                "--budget-usd",
+                "1000",
+                "--region",
+                "eu-central-1",
+                "--today",
+                "2026-12-02",
+            ]
+        )
         assert code in (0, 1)
         written.append(reports)
     for stack in stacks:

@@ -70,7 +70,7 @@ def _forked(runs: list[list[str]], env: dict[str, str]) -> list[dict[str, Any]]:
     """Each run in its own child of this (imported) process, all at once; their answers in order."""
     children: list[tuple[int, Any]] = []
     for argv in runs:
-        result_file = tempfile.TemporaryFile("w+")
+        result_file = tempfile.TemporaryFile("w+")  # noqa: SIM115  (closed once the child's answer is read)
         pid = os.fork()
         if pid == 0:  # the child: run, write the answer, leave without running the parent's cleanup
             status = 0
