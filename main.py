@@ -187,18 +187,22 @@ def _synth_part(args: argparse.Namespace) -> int:
     return 0
 
 
-def manifest_text(document: object, indent: str = "") -> str:
-    """JSON as the framework writes manifest.json: keys sorted, two spaces, empty lists opened and closed on two lines."""
+def manifest_text(document: object, indent: str = "", *, split_empty: bool = True) -> str:
+    """JSON as the framework writes manifest.json: keys sorted, two spaces; CDK for Terraform opens
+    and closes an empty list or object on two lines (`split_empty`), CDK Terrain writes `[]`."""
     inner = indent + "  "
     if isinstance(document, dict):
         if not document:
-            return "{\n" + indent + "}"
-        items = [f"{inner}{json.dumps(k)}: {manifest_text(document[k], inner)}" for k in sorted(document)]
+            return "{\n" + indent + "}" if split_empty else "{}"
+        items = [
+            f"{inner}{json.dumps(k)}: {manifest_text(document[k], inner, split_empty=split_empty)}" for k in sorted(document)
+        ]
         return "{\n" + ",\n".join(items) + "\n" + indent + "}"
     if isinstance(document, list):
         if not document:
-            return "[\n" + indent + "]"
-        return "[\n" + ",\n".join(inner + manifest_text(v, inner) for v in document) + "\n" + indent + "]"
+            return "[\n" + indent + "]" if split_empty else "[]"
+        items = [inner + manifest_text(v, inner, split_empty=split_empty) for v in document]
+        return "[\n" + ",\n".join(items) + "\n" + indent + "]"
     return json.dumps(document)
 
 
@@ -227,9 +231,12 @@ def _synthesize_in_parallel(args: argparse.Namespace, parts: list[list[str]]) ->
             return failed
         stacks: dict[str, object] = {}
         version = None
+        split_empty = True
         for n, part in enumerate(parts):
             source = staging / str(n)
-            manifest = json.loads((source / "manifest.json").read_text())
+            text = (source / "manifest.json").read_text()
+            split_empty = split_empty and "[]" not in text and "{}" not in text  # the framework's style
+            manifest = json.loads(text)
             stacks.update(manifest["stacks"])
             version = manifest.get("version", version)
             for folder in ("stacks", "build"):
@@ -240,7 +247,7 @@ def _synthesize_in_parallel(args: argparse.Namespace, parts: list[list[str]]) ->
                         shutil.rmtree(target, ignore_errors=True)
                         (source / folder / name).replace(target)
         merged = {"stacks": stacks, "version": version}
-        (args.outdir / "manifest.json").write_text(manifest_text(merged))
+        (args.outdir / "manifest.json").write_text(manifest_text(merged, split_empty=split_empty))
         return 0
     finally:
         shutil.rmtree(staging, ignore_errors=True)

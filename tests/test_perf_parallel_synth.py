@@ -92,3 +92,7 @@ def test_the_manifest_is_written_as_the_framework_writes_it() -> None:
     assert text.startswith('{\n  "stacks": {\n    "a": {\n      "annotations": [\n        {\n          "level": "warn",')
     assert '"annotations": [\n      ],' in text
     assert not text.endswith("\n")
+    compact = main.manifest_text(manifest, split_empty=False)  # CDK Terrain's style
+    assert json.loads(compact) == manifest
+    assert '"annotations": [],' in compact
+    assert compact == json.dumps(manifest, indent=2, sort_keys=True)
