@@ -11,6 +11,7 @@ Exit codes: 0 success, 1 a gate failed, 2 the configuration is invalid (nothing 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -52,7 +53,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="no progress lines (for CI logs); results and problems are printed as always (also QUIET=1)",
     )
+    # A process of a parallel synthesis: only these stacks (comma-separated) of the environments named.
+    parser.add_argument("--synth-part", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    from modules.core.frameworks import node_heap_options
+
+    node_heap_options()  # before anything starts the jsii runtime (Node.js)
+    if args.synth_part is not None:
+        return _synth_part(args)
     args.quiet = args.quiet or os.environ.get("QUIET", "") not in ("", "0")
     no_cache = args.no_cache or os.environ.get("NO_CACHE", "") not in ("", "0")
 
@@ -136,6 +144,115 @@ def _progress(args: argparse.Namespace, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
 
+# Parallel synthesis: each process starts its own jsii runtime and loads the framework and the
+# provider (about as long as synthesizing a few stacks), so a process is worth it only with at least
+# this many stacks to synthesize; below it everything is one App in this process, as before.
+STACKS_PER_PROCESS = 4
+PROCESSES_VARIABLE = "SYNTH_PROCESSES"
+
+
+def synth_processes(stacks: int) -> int:
+    """How many processes synthesize `stacks` stacks: SYNTH_PROCESSES, else one per core while each gets enough."""
+    text = os.environ.get(PROCESSES_VARIABLE, "")
+    if text.strip().isdigit() and int(text) > 0:
+        return min(int(text), stacks)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, stacks // STACKS_PER_PROCESS))
+
+
+def synth_parts(names: list[str], processes: int) -> list[list[str]]:
+    """The stacks dealt out in turn, so that each process gets about as many; the App's order within each."""
+    processes = max(1, min(processes, len(names)))
+    return [names[i::processes] for i in range(processes)]
+
+
+def _synth_part(args: argparse.Namespace) -> int:
+    """One process of a parallel synthesis: the stacks named, in an App of their own, in args.outdir."""
+    from modules.assembly import BootstrapStack, FoundationStack
+    from modules.config import load_environments
+    from modules.core.framework import App
+
+    wanted = set(args.synth_part.split(","))
+    configs = load_environments(args.environments_dir, args.envs, shared_state=not args.independent)
+    app = App(outdir=str(args.outdir))
+    for config in configs:
+        if config.name in wanted:
+            FoundationStack(app, config)
+    if not args.independent and "bootstrap" in wanted:
+        BootstrapStack(app, configs)  # it is made from every environment, so each process loads them all
+    app.synth()
+    return 0
+
+
+def manifest_text(document: object, indent: str = "", *, split_empty: bool = True) -> str:
+    """JSON as the framework writes manifest.json: keys sorted, two spaces; CDK for Terraform opens
+    and closes an empty list or object on two lines (`split_empty`), CDK Terrain writes `[]`."""
+    inner = indent + "  "
+    if isinstance(document, dict):
+        if not document:
+            return "{\n" + indent + "}" if split_empty else "{}"
+        items = [
+            f"{inner}{json.dumps(k)}: {manifest_text(document[k], inner, split_empty=split_empty)}" for k in sorted(document)
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(document, list):
+        if not document:
+            return "[\n" + indent + "]" if split_empty else "[]"
+        items = [inner + manifest_text(v, inner, split_empty=split_empty) for v in document]
+        return "[\n" + ",\n".join(items) + "\n" + indent + "]"
+    return json.dumps(document)
+
+
+def _synthesize_in_parallel(args: argparse.Namespace, parts: list[list[str]]) -> int:
+    """Each part in its own process and App, written below outdir/.parts/, then moved into outdir
+    with one manifest for all stacks: the same files as one App writes. The exit code of the first
+    process that failed, else 0."""
+    import subprocess
+
+    staging = args.outdir / ".parts"
+    shutil.rmtree(staging, ignore_errors=True)
+    selection = [a for name in (args.envs or []) for a in ("--env", name)]
+    for n in range(len(parts)):
+        (staging / str(n)).mkdir(parents=True)
+    common = ["--environments-dir", str(args.environments_dir), *selection, *(["--independent"] if args.independent else [])]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), "--synth-part", ",".join(part), "--outdir", str(staging / str(n)), *common]
+        )
+        for n, part in enumerate(parts)
+    ]
+    codes = [process.wait() for process in processes]
+    try:
+        failed = next((code for code in codes if code != 0), 0)
+        if failed:
+            return failed
+        stacks: dict[str, object] = {}
+        version = None
+        split_empty = True
+        for n, part in enumerate(parts):
+            source = staging / str(n)
+            text = (source / "manifest.json").read_text()
+            split_empty = split_empty and "[]" not in text and "{}" not in text  # the framework's style
+            manifest = json.loads(text)
+            stacks.update(manifest["stacks"])
+            version = manifest.get("version", version)
+            for folder in ("stacks", "build"):
+                for name in part:
+                    if (source / folder / name).exists():
+                        target = args.outdir / folder / name
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        shutil.rmtree(target, ignore_errors=True)
+                        (source / folder / name).replace(target)
+        merged = {"stacks": stacks, "version": version}
+        (args.outdir / "manifest.json").write_text(manifest_text(merged, split_empty=split_empty))
+        return 0
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def _run(args: argparse.Namespace) -> int:
     from modules.config import ConfigError
     from modules.core.frameworks import FrameworkError
@@ -145,11 +262,28 @@ def _run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     _progress(args, "Loading the configuration and the AWS provider, then synthesizing...")
     try:
-        # Importing the app pulls in the provider bindings (seconds); do it only after
-        # the arguments parsed, so --help stays instant.
-        from modules.app import build_app
+        found = args.envs or [p.stem for p in args.environments_dir.glob("*.toml") if not p.name.startswith((".", "#"))]
+        parts: list[list[str]] = []
+        if synth_processes(len(found) + (0 if args.independent else 1)) > 1:
+            from modules.config import load_environments
 
-        app, configs = build_app(args.environments_dir, args.outdir, args.envs, bootstrap=not args.independent)
+            # Every file is validated here first (no jsii runtime in this process): an invalid one
+            # stops the run before anything is written, as with one App.
+            configs = load_environments(args.environments_dir, args.envs, shared_state=not args.independent)
+            names = [c.name for c in configs] + ([] if args.independent else ["bootstrap"])
+            parts = synth_parts(names, synth_processes(len(names)))
+        if len(parts) > 1:
+            failed = _synthesize_in_parallel(args, parts)
+            if failed:
+                raise SystemExit(failed)
+        else:
+            # Importing the app pulls in the provider bindings (seconds); do it only after
+            # the arguments parsed, so --help stays instant.
+            from modules.app import build_app
+
+            app, configs = build_app(args.environments_dir, args.outdir, args.envs, bootstrap=not args.independent)
+            app.synth()
+            names = [c.name for c in configs] + ([] if args.independent else ["bootstrap"])
     except (ConfigError, FrameworkError) as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -160,9 +294,7 @@ def _run(args: argparse.Namespace) -> int:
             if args.outdir.exists() and not any(args.outdir.iterdir()):
                 args.outdir.rmdir()
         raise
-    app.synth()
     _progress(args, f"Synthesis took {time.monotonic() - started:.1f} s.")
-    names = [c.name for c in configs] + ([] if args.independent else ["bootstrap"])
     stacks = [args.outdir / "stacks" / name for name in names]
     print(
         f"Synthesized {', '.join(names[:-1])} and {names[-1]} into {args.outdir}/stacks/"

@@ -109,24 +109,72 @@ def _has_checks(directory: Path) -> bool:
     return directory.is_dir() and any(p.name != "__init__.py" for p in directory.glob("*.py"))
 
 
-def run_checkov(stacks: list[Stack], external_checks_dir: Path | None, only: tuple[str, ...] = ()) -> dict[str, Any]:
-    command = [*checkov_command(), "--framework", "terraform_json", "--skip-download", "-o", "json", "--compact"]
-    if only:
-        command += ["--check", ",".join((*only, SCAN_CHECK))]
-    if external_checks_dir is not None and _has_checks(external_checks_dir):
-        command += ["--external-checks-dir", str(external_checks_dir)]
-    command += ["--external-checks-dir", str(SCAN_CHECKS_DIR)]
-    for stack in stacks:
-        command += ["-f", str(stack.scanned_file.resolve())]
-    env = {**os.environ, "LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE"}
-    # main.py --gate starts Checkov while the stacks synthesize (tools/checkov_prestart.py); that
-    # process runs this same command, or None comes back and Checkov starts here as before.
-    import sys
+# Stacks are scanned by this many Checkov processes at once (default: one per core the process
+# may use); 1 scans every stack in one process. Findings are the same either way.
+WORKERS_VARIABLE = "GATE_CHECKOV_WORKERS"
 
-    prestarted = sys.modules.get("tools.checkov_prestart")
-    completed = prestarted.run(command, env) if prestarted is not None else None
-    if completed is None:
-        completed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+
+# Below this many stacks per core one Checkov process scans them all: a second process saves a
+# fraction of a second of wall time on a few stacks but costs one to two seconds of CPU, which a
+# loaded machine (CI, a laptop building other things) pays in wall time (docs/performance.md).
+STACKS_PER_WORKER = 4
+
+
+def cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def workers(stacks: int | None = None) -> int:
+    """GATE_CHECKOV_WORKERS when set; otherwise one process per core once there are enough stacks."""
+    text = os.environ.get(WORKERS_VARIABLE, "")
+    if text.strip().isdigit() and int(text) > 0:
+        return int(text)
+    if stacks is not None and stacks < STACKS_PER_WORKER * cores():
+        return 1
+    return cores()
+
+
+def shares(stacks: list[Stack], count: int) -> list[list[Stack]]:
+    """The stacks in `count` groups of about equal size (bytes of JSON), each in the given order."""
+    count = max(1, min(count, len(stacks)))
+    if count == 1:
+        return [list(stacks)]
+    sizes = []
+    for index, stack in enumerate(stacks):
+        try:
+            sizes.append((stack.scanned_file.stat().st_size, index))
+        except OSError:
+            sizes.append((0, index))
+    loads = [0] * count
+    members: list[list[int]] = [[] for _ in range(count)]
+    for size, index in sorted(sizes, key=lambda pair: (-pair[0], pair[1])):
+        target = min(range(count), key=lambda n: (loads[n], n))
+        loads[target] += size
+        members[target].append(index)
+    return [[stacks[i] for i in sorted(group)] for group in members if group]
+
+
+def merge_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """Checkov's reports of several runs as one: the lists of each results section joined."""
+    if len(reports) == 1:
+        return reports[0]
+    merged: dict[str, Any] = {"check_type": "terraform_json", "results": {}, "summary": {}}
+    for report in reports:
+        for kind, entries in (report.get("results") or {}).items():
+            if isinstance(entries, list):
+                merged["results"].setdefault(kind, []).extend(entries)
+        for key, value in (report.get("summary") or {}).items():
+            if isinstance(value, int) and not isinstance(value, bool) and isinstance(merged["summary"].get(key), int):
+                merged["summary"][key] += value
+            else:
+                merged["summary"].setdefault(key, value)
+    return merged
+
+
+def _read_report(completed: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     if completed.returncode not in (0, 1):
         tail = "\n".join(completed.stderr.strip().splitlines()[-15:])
         raise GateError(f"Checkov crashed (exit {completed.returncode}):\n{tail}")
@@ -141,8 +189,41 @@ def run_checkov(stacks: list[Stack], external_checks_dir: Path | None, only: tup
     # One framework gives one report object; Checkov returns a list only for several.
     if isinstance(report, list):
         report = next((r for r in report if r.get("check_type") == "terraform_json"), {})
-    report = report if isinstance(report, dict) else {}
-    report[CRASHES_KEY] = crashed_checks(completed.stderr)
+    return report if isinstance(report, dict) else {}
+
+
+def run_checkov(stacks: list[Stack], external_checks_dir: Path | None, only: tuple[str, ...] = ()) -> dict[str, Any]:
+    """One report for all stacks; with several cores the stacks are shared among parallel Checkov runs."""
+    base = [*checkov_command(), "--framework", "terraform_json", "--skip-download", "-o", "json", "--compact"]
+    if only:
+        base += ["--check", ",".join((*only, SCAN_CHECK))]
+    if external_checks_dir is not None and _has_checks(external_checks_dir):
+        base += ["--external-checks-dir", str(external_checks_dir)]
+    base += ["--external-checks-dir", str(SCAN_CHECKS_DIR)]
+    commands = []
+    for group in shares(stacks, workers(len(stacks))):
+        command = list(base)
+        for stack in group:
+            command += ["-f", str(stack.scanned_file.resolve())]
+        commands.append(command)
+    env = {**os.environ, "LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE"}
+    # main.py --gate starts Checkov while the stacks synthesize (tools/checkov_prestart.py); that
+    # process runs these same commands, or None comes back and Checkov starts here as before.
+    import sys
+
+    prestarted = sys.modules.get("tools.checkov_prestart")
+    done = prestarted.run_many(commands, env) if prestarted is not None else None
+    if done is None:
+        if len(commands) == 1:
+            done = [subprocess.run(commands[0], capture_output=True, text=True, env=env, check=False)]
+        else:
+            running = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for c in commands]
+            done = []
+            for command, process in zip(commands, running, strict=True):
+                out, err = process.communicate()
+                done.append(subprocess.CompletedProcess(command, process.returncode, out, err))
+    report = merge_reports([_read_report(completed) for completed in done])
+    report[CRASHES_KEY] = crashed_checks("\n".join(completed.stderr for completed in done))
     return report
 
 
@@ -333,6 +414,12 @@ def evaluate(
                 f"these were not checked at all: {shown}."
             )
 
+    # Checkov reports graph checks in no fixed order, and parallel runs interleave stacks: one order
+    # for every report written from these results, whatever the order Checkov answered in.
+    for result in results.values():
+        result.passed.sort(key=_order)
+        result.findings.sort(key=_order)
+
     for stack in stacks:
         if scanned[stack.env]:  # with nothing checked, no acceptance can be judged stale
             results[stack.env].errors += _idle_acceptances(stack.env, accepted[stack.env], passed, met, only)
@@ -360,6 +447,18 @@ def evaluate(
         for env in in_scope:
             results[env].errors.append(message)
     return results
+
+
+def _order(finding: Finding) -> tuple[str, str, int, tuple[str, ...], bool, str, tuple[str, ...]]:
+    return (
+        finding.resource,
+        finding.check_id,
+        finding.line,
+        finding.details,
+        finding.crashed,
+        finding.check_name,
+        finding.evaluated_keys,
+    )
 
 
 def _idle_acceptances(

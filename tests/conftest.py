@@ -383,3 +383,23 @@ def moto_endpoint() -> Iterator[str]:
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkov_session() -> Iterator[None]:
+    """One Checkov process per test worker: imported once, each scan in a fresh child forked from it
+    (tools/checkov_prestart.py), instead of a new Checkov import for every gate run in this process.
+    Gate runs in subprocesses (python -m gates, main.py) still start their own."""
+    from gates.security import GateError, checkov_command
+    from tools import checkov_prestart
+
+    try:
+        executable = Path(checkov_command()[0])
+    except GateError:
+        yield  # the tests that need Checkov report it missing themselves
+        return
+    checkov_prestart.open_session(executable, dict(os.environ))
+    try:
+        yield
+    finally:
+        checkov_prestart.close_session()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -48,9 +49,18 @@ NAIVE_SYNTH = (
 class Sample:
     seconds: float
     peak_mib: float
+    # CPU time of the whole process tree (user + system): less sensitive than wall time to other
+    # work on a shared machine, and what parallel processes cannot reduce.
+    cpu_seconds: float = 0.0
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def measure(command: list[str], env: dict[str, str]) -> Sample:
+    cpu = _children_cpu()
     start = time.perf_counter()
     process = psutil.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -65,7 +75,14 @@ def measure(command: list[str], env: dict[str, str]) -> Sample:
     if process.returncode not in (0, 1):
         stderr = process.stderr.read().decode() if process.stderr else ""
         raise SystemExit(f"benchmark step failed ({' '.join(command[:4])} ...):\n{stderr[-2000:]}")
-    return Sample(elapsed, peak / MIB)
+    return Sample(elapsed, peak / MIB, _children_cpu() - cpu)
+
+
+def synth_processes(stacks: int) -> int:
+    sys.path.insert(0, str(ROOT))
+    import main
+
+    return main.synth_processes(stacks)
 
 
 def checkov_binary() -> str:
@@ -104,7 +121,7 @@ def run_tests(workers: str, env: dict[str, str]) -> float:
 
 
 def row(label: str, sample: Sample, note: str = "") -> str:
-    return f"  {label:<44}{sample.seconds:>8.1f} s {sample.peak_mib:>8.0f} MiB  {note}"
+    return f"  {label:<44}{sample.seconds:>8.1f} s {sample.peak_mib:>8.0f} MiB {sample.cpu_seconds:>8.1f} s  {note}"
 
 
 def verdict(ok: bool) -> str:
@@ -138,6 +155,9 @@ def main() -> int:
         figures["project synth"] = measure([PY, "main.py", "--no-cache", "--outdir", str(work / "synth-only")], env)
         # Naive gates: Checkov once per stack.
         checkov = checkov_binary()
+        from gates.security import workers
+
+        checkov_workers = workers
         per_stack = [
             measure(
                 [
@@ -154,9 +174,13 @@ def main() -> int:
             )
             for s in STACKS
         ]
-        naive_gates = Sample(sum(s.seconds for s in per_stack), max(s.peak_mib for s in per_stack))
+        naive_gates = Sample(
+            sum(s.seconds for s in per_stack), max(s.peak_mib for s in per_stack), sum(s.cpu_seconds for s in per_stack)
+        )
         figures["naive"] = Sample(
-            figures["naive synth"].seconds + naive_gates.seconds, max(figures["naive synth"].peak_mib, naive_gates.peak_mib)
+            figures["naive synth"].seconds + naive_gates.seconds,
+            max(figures["naive synth"].peak_mib, naive_gates.peak_mib),
+            figures["naive synth"].cpu_seconds + naive_gates.cpu_seconds,
         )
         figures["cold"] = measure([PY, "main.py", "--gate", "--no-cache", "--outdir", str(cold_out)], env)
         figures["warm"] = measure([PY, "main.py", "--gate", "--outdir", str(cold_out)], env)
@@ -175,10 +199,12 @@ def main() -> int:
             tests["parallel"] = run_tests("auto", env)
         shutil.rmtree(work, ignore_errors=True)
 
+    end_load = os.getloadavg()
+    print(f"Load average at the end: {end_load[0]:.1f} (1 min), {end_load[2]:.1f} (15 min)")
     print(
         f"Stacks: {', '.join(STACKS)}; JSON byte-identical between the naive, synth-only and cold paths: {'yes' if identical else 'NO'}\n"
     )
-    print(f"  {'':<44}{'wall':>10} {'peak (tree)':>12}")
+    print(f"  {'':<44}{'wall':>10} {'peak (tree)':>12} {'cpu (tree)':>10}")
     print(row("interpreter start (python -c pass)", interpreter))
     print(row("naive synth (full provider, eager JS index)", figures["naive synth"]))
     print(row("project synth (lazy provider, both sides)", figures["project synth"]))
@@ -193,13 +219,21 @@ def main() -> int:
     )
     print(row("warm run: main.py --gate (nothing changed)", figures["warm"]))
     print("\nScaling (copies of the dev environment, cold runs, + bootstrap stack):")
+    previous: tuple[int, Sample] | None = None
     for count, sample in scaling.items():
-        print(row(f"{count} environment{'s' if count > 1 else ''}", sample))
+        processes = synth_processes(count + 1)
+        note = f"synthesis in {processes} process{'es' if processes > 1 else ''}, Checkov in {min(checkov_workers(count + 1), count + 1)}"
+        if previous is not None:
+            step = (sample.seconds - previous[1].seconds) / (count - previous[0])
+            note += f"; +{step:.2f} s per environment since {previous[0]}"
+        print(row(f"{count} environment{'s' if count > 1 else ''}", sample, note))
+        previous = (count, sample)
     slope = None
     if len(scaling) >= 2:
         low, high = min(scaling), max(scaling)
         slope = (scaling[high].seconds - scaling[low].seconds) / (high - low)
-        print(f"  each added environment ({low} -> {high}): {slope:.2f} s")
+        cpu_slope = (scaling[high].cpu_seconds - scaling[low].cpu_seconds) / (high - low)
+        print(f"  each added environment ({low} -> {high}): {slope:.2f} s wall, {cpu_slope:.2f} s of CPU time")
     if tests:
         print(
             f"\nmake test: {tests['serial']:.0f} s serially (TEST_WORKERS=1), {tests['parallel']:.0f} s with one worker per core"

@@ -3,12 +3,17 @@
 `main.py --gate` calls `start()` before it builds the app. The server
 (tools/checkov_server.py, in Checkov's own venv) spends the synthesis
 importing Checkov. The gate's launching function (gates/security.py,
-`run_checkov`) asks `run()` first: when a prestarted process exists and the
-command is for the same Checkov executable, the process runs that exact
-command once and its exit code, stdout and stderr come back as from the
-executable. Otherwise (no server, another executable, the server failed),
-`run()` returns None and the gate starts Checkov itself as before. The gate
-finds this module through `sys.modules`, so `python -m gates` never imports it.
+`run_checkov`) asks `run_many()` first (`run()` for one command): when a
+prestarted process exists and the commands are for the same Checkov executable,
+the process runs them, each in a child forked from it, all at once, and their
+exit codes, stdout and stderr come back as from the executable. Otherwise (no
+server, another executable, the server failed), None comes back and the gate
+starts Checkov itself as before. The gate finds this module through
+`sys.modules`, so `python -m gates` never imports it.
+
+A prestarted process serves one request. `open_session()` keeps one for many
+(a test session: Checkov is imported once per worker, and each scan still runs
+in a fresh child of that process); `close_session()` ends it.
 """
 
 from __future__ import annotations
@@ -22,25 +27,79 @@ SERVER = Path(__file__).resolve().parent / "checkov_server.py"
 # Checkov reads these when it is imported, so the process must start with them (the gate sets the same).
 IMPORT_TIME_ENVIRONMENT = {"LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE"}
 
-_server: subprocess.Popen[str] | None = None
-_executable: Path | None = None
+
+class _Server:
+    """One server process and the executable whose venv it runs in."""
+
+    def __init__(self, executable: Path, env: dict[str, str]) -> None:
+        self.executable = executable
+        self.process = subprocess.Popen(
+            [str(executable.parent / "python"), str(SERVER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**env, **IMPORT_TIME_ENVIRONMENT},
+        )
+
+    def serves(self, commands: list[list[str]]) -> bool:
+        return bool(commands) and all(c and Path(c[0]).resolve() == self.executable.resolve() for c in commands)
+
+    def request(self, commands: list[list[str]], env: dict[str, str]) -> list[subprocess.CompletedProcess[str]] | None:
+        """Send the commands and read the answer (waiting for the import if it is still going)."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        line = json.dumps({"runs": [c[1:] for c in commands], "env": env}) + "\n"
+        try:
+            self.process.stdin.write(line)
+            self.process.stdin.flush()
+            answer: object = None
+            while True:
+                text = self.process.stdout.readline()
+                if not text:
+                    break
+                answer = json.loads(text)
+                if not (isinstance(answer, dict) and answer.get("ready")):
+                    break
+        except (OSError, ValueError):
+            self.kill()
+            return None
+        results = answer.get("results") if isinstance(answer, dict) else None
+        if not isinstance(results, list) or len(results) != len(commands):
+            self.kill()
+            return None  # it could not import Checkov or died: the gate runs the executable
+        return [
+            subprocess.CompletedProcess(c, int(r["returncode"]), str(r["stdout"]), str(r["stderr"]))
+            for c, r in zip(commands, results, strict=True)
+        ]
+
+    def close(self) -> None:
+        """Let it exit after what it is doing (stdin closed)."""
+        try:
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+            self.process.wait(timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            self.kill()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+_server: _Server | None = None
+_session: _Server | None = None
+
+
+def _python_of(executable: Path) -> bool:
+    return (executable.parent / "python").exists()
 
 
 def start(executable: Path, env: dict[str, str]) -> bool:
     """Start the server next to `executable` (its venv's python); False when there is no such interpreter."""
-    global _server, _executable
-    python = executable.parent / "python"
-    if _server is not None or not python.exists():
+    global _server
+    if _server is not None or not _python_of(executable):
         return False
-    _server = subprocess.Popen(
-        [str(python), str(SERVER)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**env, **IMPORT_TIME_ENVIRONMENT},
-    )
-    _executable = executable
+    _server = _Server(executable, env)
     atexit.register(stop)
     return True
 
@@ -53,28 +112,48 @@ def stop() -> None:
         return
     # It has scanned nothing: stopping it now beats waiting for its import to finish.
     server.kill()
-    server.wait()
+
+
+def open_session(executable: Path, env: dict[str, str]) -> bool:
+    """A server that answers every scan until `close_session()`; False when there is no interpreter."""
+    global _session
+    if _session is not None:
+        return True
+    if not _python_of(executable):
+        return False
+    _session = _Server(executable, env)
+    atexit.register(close_session)
+    return True
+
+
+def close_session() -> None:
+    global _session
+    session, _session = _session, None
+    if session is not None:
+        session.close()
+
+
+def run_many(commands: list[list[str]], env: dict[str, str]) -> list[subprocess.CompletedProcess[str]] | None:
+    """The results of `commands`, run in parallel by the prestarted Checkov (or the session), or None
+    when the caller should run them itself."""
+    global _server, _session
+    server, _server = _server, None
+    if server is not None:
+        if not server.serves(commands):
+            server.kill()
+            return None
+        results = server.request(commands, env)
+        server.close()
+        return results
+    if _session is not None and _session.serves(commands):
+        results = _session.request(commands, env)
+        if results is None:
+            _session = None  # it died: later scans start Checkov themselves
+        return results
+    return None
 
 
 def run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str] | None:
     """The result of `command` from the prestarted Checkov, or None when the caller should run it itself."""
-    global _server
-    server, _server = _server, None
-    if server is None:
-        return None
-    if _executable is None or not command or Path(command[0]).resolve() != _executable.resolve():
-        _server = server
-        stop()
-        return None
-    request = json.dumps({"argv": command[1:], "env": env}) + "\n"
-    try:
-        out, _ = server.communicate(request, timeout=3600)
-        lines = out.strip().splitlines()
-        answer = json.loads(lines[-1]) if lines else {}
-    except (subprocess.TimeoutExpired, OSError, ValueError):
-        server.kill()
-        server.wait()
-        return None
-    if not isinstance(answer, dict) or "returncode" not in answer:
-        return None  # it could not import Checkov or died: the gate runs the executable
-    return subprocess.CompletedProcess(command, int(answer["returncode"]), str(answer["stdout"]), str(answer["stderr"]))
+    results = run_many([command], env)
+    return results[0] if results else None

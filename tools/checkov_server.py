@@ -2,16 +2,26 @@
 
 `tools/checkov_prestart.py` starts it while the app synthesizes. It imports
 Checkov (its runners and the registry of built-in checks: about 1.75 s of a
-4.6 s run) and then waits for one request on stdin: the command-line arguments
-the gate would have passed to the `checkov` executable, and the environment to
-run them in. It runs exactly that, once, and answers on its original stdout
-with the exit code and what Checkov printed on stdout and stderr, as the
-executable would have. One request, then it exits: one Checkov run over all stacks.
+4.6 s run) and then waits for requests on stdin, one JSON line each: the
+command-line arguments the gate would have passed to the `checkov` executable
+(`argv`, or several in `runs`), and the environment to run them in. Each run
+happens in a child forked from this process, so it starts with Checkov already
+imported and leaves nothing behind for the next one (Checkov's registries keep
+the external checks a run loads); the runs of one request go in parallel, one
+child each (the gate gives each a share of the stacks, one per core). The answer,
+on the original stdout, holds each run's exit code and what Checkov printed on
+stdout and stderr, as the executable would have. The process exits when stdin
+closes: `main.py --gate` sends one request, a test session several.
+
+Checkov's logging setup formats every debug record of a run into an in-memory
+log kept only for its `--support` upload, which the gate never uses; records below
+WARNING are switched off here (the console shows ERROR and above either way).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -46,26 +56,65 @@ def _capture(argv: list[str]) -> tuple[int, str, str]:
         return exit_code, out.read(), err.read()
 
 
+def _one(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        exit_code, out, err = _capture(argv)
+    except Exception as exc:  # reported as a crash, exactly as the executable would exit with a traceback
+        exit_code, out, err = 2, "", f"{type(exc).__name__}: {exc}"
+    return {"returncode": exit_code, "stdout": out, "stderr": err}
+
+
+def _forked(runs: list[list[str]], env: dict[str, str]) -> list[dict[str, Any]]:
+    """Each run in its own child of this (imported) process, all at once; their answers in order."""
+    children: list[tuple[int, Any]] = []
+    for argv in runs:
+        result_file = tempfile.TemporaryFile("w+")  # noqa: SIM115  (closed once the child's answer is read)
+        pid = os.fork()
+        if pid == 0:  # the child: run, write the answer, leave without running the parent's cleanup
+            status = 0
+            try:
+                json.dump(_one(argv, env), result_file)
+                result_file.flush()
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)
+        children.append((pid, result_file))
+    answers = []
+    for pid, result_file in children:
+        _, status = os.waitpid(pid, 0)
+        result_file.seek(0)
+        text = result_file.read()
+        result_file.close()
+        try:
+            answers.append(json.loads(text))
+        except ValueError:
+            answers.append({"returncode": 2, "stdout": "", "stderr": f"the Checkov worker died (status {status})"})
+    return answers
+
+
 def main() -> int:
     # Answers go to the stdout this process started with; Checkov's own output is captured.
     answer = os.fdopen(os.dup(1), "w")
     import checkov.main  # noqa: F401  (the slow part, done while the app synthesizes)
 
+    logging.disable(logging.INFO)
     answer.write(json.dumps({"ready": True}) + "\n")
     answer.flush()
-    line = sys.stdin.readline()
-    if not line.strip():
-        return 0  # the app stopped before the gates (invalid configuration, interrupted): nothing to scan
-    request: dict[str, Any] = json.loads(line)
-    os.environ.clear()
-    os.environ.update(request["env"])
-    try:
-        exit_code, out, err = _capture(list(request["argv"]))
-    except Exception as exc:  # reported as a crash, exactly as the executable would exit with a traceback
-        exit_code, out, err = 2, "", f"{type(exc).__name__}: {exc}"
-    answer.write(json.dumps({"returncode": exit_code, "stdout": out, "stderr": err}) + "\n")
-    answer.flush()
-    return 0
+    for line in iter(sys.stdin.readline, ""):
+        if not line.strip():
+            continue
+        request: dict[str, Any] = json.loads(line)
+        env = dict(request["env"])
+        if "runs" in request:
+            reply: dict[str, Any] = {"results": _forked([list(r) for r in request["runs"]], env)}
+        else:
+            reply = _forked([list(request["argv"])], env)[0]
+        answer.write(json.dumps(reply) + "\n")
+        answer.flush()
+    return 0  # stdin closed: the app stopped before the gates, or the session ended
 
 
 if __name__ == "__main__":

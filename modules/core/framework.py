@@ -15,9 +15,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from modules.core.frameworks import Framework, FrameworkError, chosen
+from modules.core.frameworks import Framework, FrameworkError, chosen, node_heap_options
 
 FRAMEWORK = chosen()
+
+# Before the first jsii import starts the Node.js runtime (main.py does it earlier still).
+node_heap_options()
 
 if TYPE_CHECKING:
     from cdktf import (

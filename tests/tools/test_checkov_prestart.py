@@ -28,6 +28,12 @@ BUCKET_STACK = {
 }
 
 
+@pytest.fixture(autouse=True)
+def no_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the one-request process of main.py: the test session's shared one stays aside."""
+    monkeypatch.setattr(checkov_prestart, "_session", None)
+
+
 @pytest.fixture
 def stacks(tmp_path: Path) -> list[Stack]:
     (tmp_path / "demo").mkdir()
