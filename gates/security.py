@@ -145,7 +145,7 @@ def shares(stacks: list[Stack], count: int) -> list[list[Stack]]:
     sizes = []
     for index, stack in enumerate(stacks):
         try:
-            sizes.append((stack.scanned_file.stat().st_size, index))
+            sizes.append((stack.path.stat().st_size, index))
         except OSError:
             sizes.append((0, index))
     loads = [0] * count

@@ -95,7 +95,7 @@ def test_parallel_shares_without_a_server_run_the_executable_once_per_share(
     assert len(started) == 2
     assert sorted(c.count("-f") for c in started) == [1, 2]
     files = {str(Path(e["file_abs_path"]).resolve()) for e in report["results"]["failed_checks"]}
-    assert files == {str(s.path.resolve()) for s in stacks}
+    assert files == {str(s.scanned_file.resolve()) for s in stacks}  # the copies the gate gives Checkov
 
 
 def test_the_session_serves_several_scans(stacks: list[Stack], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,7 +114,7 @@ def test_the_session_serves_several_scans(stacks: list[Stack], monkeypatch: pyte
     finally:
         checkov_prestart.close_session()
     assert _outcomes(first)["failed_checks"]
-    assert {e[0] for e in _outcomes(second)["failed_checks"]} == {str(stacks[0].path.resolve())}
+    assert {e[0] for e in _outcomes(second)["failed_checks"]} == {str(stacks[0].scanned_file.resolve())}
 
 
 def test_two_runs_write_byte_identical_reports(stacks: list[Stack], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
