@@ -18,6 +18,7 @@ from typing import Any
 
 from gates.inputs import InputError, Stack
 from gates.pricing import Catalogue, Price, Usage, load_catalogue
+from policies.aws_rules import provider_configuration
 
 HOURS_PER_MONTH = Decimal(730)  # AWS pricing pages' month: 365 days x 24 h / 12
 MILLION = Decimal(1_000_000)
@@ -199,9 +200,7 @@ class Context:
         return self._catalogues[region]
 
     def region_of(self, body: dict[str, Any]) -> str:
-        provider = str(body.get("provider", "aws")).strip()
-        if provider.startswith("${") and provider.endswith("}"):
-            provider = provider[2:-1].strip()  # provider = aws.primary, as an HCL-to-JSON converter writes it
+        provider = provider_configuration(body.get("provider"))
         if provider not in self.regions:
             raise InputError(f"{self.stack.path}: provider {provider!r} is used but has no region set")
         return self.regions[provider]

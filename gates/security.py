@@ -23,14 +23,13 @@ from gates import acceptances, secret_blocks
 from gates.acceptances import Acceptance
 from gates.inputs import Stack
 from gates.suppressions import Suppression
+from policies.acceptance import UNKNOWN_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 # FND_SCAN_1 (policies/scan/): passes on every resource Checkov parsed, so that the gate can
 # name the resources it did not; always loaded, whichever checks folder is given.
 SCAN_CHECKS_DIR = ROOT / "policies" / "scan"
 SCAN_CHECK = "FND_SCAN_1"
-# How our checks mark a pass that could not judge an expression (policies/checks/_support.py).
-UNKNOWN_PREFIX = "unknown before apply: "
 CHECKOV_VENV_BIN = ROOT / "tools" / "checkov" / ".venv" / "bin" / "checkov"
 
 

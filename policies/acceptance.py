@@ -28,6 +28,9 @@ from typing import Any
 
 METADATA_KEY = "//"
 FINDINGS_KEY = "accepted_findings"
+# How a custom check's pass says it could not judge a value Terraform learns only at apply
+# (policies/checks/_support.py writes it; gates/security.py lists such passes as unknown).
+UNKNOWN_PREFIX = "unknown before apply: "
 ENTRY_KEYS = ("check", "pin", "fingerprint", "reason", "expires")
 REQUIRED_KEYS = ("check", "pin", "fingerprint", "reason")
 CHECK_ID = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")

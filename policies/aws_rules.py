@@ -23,7 +23,18 @@ import pycountry
 
 
 def is_reference(value: object) -> bool:
+    """A Terraform JSON string holding an interpolation ("${var.name}", "${merge(...)}"), whose value
+    Terraform knows only when it evaluates the configuration or applies it."""
     return isinstance(value, str) and "${" in value
+
+
+def provider_configuration(value: object) -> str:
+    """The provider configuration a resource's `provider` argument names: "aws.primary" whether written
+    so or as an HCL-to-JSON converter writes it ("${aws.primary}"); "aws" when absent."""
+    text = str(value or "aws").strip()
+    if text.startswith("${") and text.endswith("}"):
+        text = text[2:-1].strip()
+    return text
 
 
 # --- S3 bucket names ------------------------------------------------------------

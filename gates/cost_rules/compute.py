@@ -100,6 +100,20 @@ def _override_type(body: dict[str, Any]) -> str | None:
     return None
 
 
+def _block_volume(ctx: Context, body: dict[str, Any], label: str, block: dict[str, Any], count: Decimal) -> list[LineItem]:
+    """A volume described by an ebs or root_block_device block, the AMI's root defaults where it is silent."""
+    return volume_items(
+        ctx,
+        body,
+        label,
+        str(block.get("volume_type", AMI_ROOT_TYPE)),
+        as_number(block.get("volume_size"), AMI_ROOT_GB),
+        optional_number(block.get("iops")),
+        optional_number(block.get("throughput")),
+        count,
+    )
+
+
 def launched_volumes(ctx: Context, body: dict[str, Any], kind: str, source: dict[str, Any], count: Decimal) -> list[LineItem]:
     """The EBS volumes each instance of a launch template or configuration gets; the AMI's root
     volume when the template maps none."""
@@ -108,29 +122,12 @@ def launched_volumes(ctx: Context, body: dict[str, Any], kind: str, source: dict
         for mapping in source.get("block_device_mappings") or []:
             ebs = single_block(mapping.get("ebs")) if isinstance(mapping, dict) else None
             if isinstance(ebs, dict) and "volume_size" in ebs:
-                items += volume_items(
-                    ctx,
-                    body,
-                    f"Volume {mapping.get('device_name') or '(unnamed)'} per instance x {count}",
-                    str(ebs.get("volume_type", AMI_ROOT_TYPE)),
-                    as_number(ebs.get("volume_size"), AMI_ROOT_GB),
-                    optional_number(ebs.get("iops")),
-                    optional_number(ebs.get("throughput")),
-                    count,
-                )
+                label = f"Volume {mapping.get('device_name') or '(unnamed)'} per instance x {count}"
+                items += _block_volume(ctx, body, label, ebs, count)
     else:
         root = single_block(source.get("root_block_device"))
         if isinstance(root, dict):
-            items += volume_items(
-                ctx,
-                body,
-                f"Root volume per instance x {count}",
-                str(root.get("volume_type", AMI_ROOT_TYPE)),
-                as_number(root.get("volume_size"), AMI_ROOT_GB),
-                optional_number(root.get("iops")),
-                optional_number(root.get("throughput")),
-                count,
-            )
+            items += _block_volume(ctx, body, f"Root volume per instance x {count}", root, count)
     if not items:
         items = volume_items(ctx, body, f"AMI root volume per instance x {count}", AMI_ROOT_TYPE, AMI_ROOT_GB, count=count)
     return items

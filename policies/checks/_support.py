@@ -23,6 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from policies import aws_rules  # noqa: E402  (needs the project root on sys.path)
+from policies.acceptance import UNKNOWN_PREFIX  # noqa: E402
 
 __all__ = ["IDENTITY_POLICY_TYPES", "CheckResult", "FoundationCheck", "StackContext", "Unknown", "aws_rules", "is_expression"]
 
@@ -30,19 +31,12 @@ __all__ = ["IDENTITY_POLICY_TYPES", "CheckResult", "FoundationCheck", "StackCont
 IDENTITY_POLICY_TYPES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy")
 
 
-# How a check's pass says that it could not judge a value because Terraform learns it only at
-# apply; the gate lists these as unknown (gates/security.py reads this prefix), never as failures.
-UNKNOWN_PREFIX = "unknown before apply: "
-
-
 class Unknown(str):
     """A problem that may or may not exist: it depends on a value known only at apply."""
 
 
-def is_expression(value: Any) -> bool:
-    """A Terraform JSON string holding an interpolation ("${var.name}", "${merge(...)}"), whose
-    value Terraform knows only when it evaluates the configuration or applies it."""
-    return isinstance(value, str) and "${" in value
+# The checks' name for it: a value written as an expression is judged unknown, not wrong.
+is_expression = aws_rules.is_reference
 
 
 # "${aws_rds_cluster.main.engine}": another resource's argument, written literally in the same file.
@@ -90,9 +84,7 @@ class StackContext:
         for entry in found if isinstance(found, list) else [found]:
             aws = entry.get("aws", []) if isinstance(entry, dict) else []
             providers += aws if isinstance(aws, list) else [aws]
-        chosen = str((body or {}).get("provider") or "").strip()
-        if chosen.startswith("${") and chosen.endswith("}"):
-            chosen = chosen[2:-1]
+        chosen = aws_rules.provider_configuration((body or {}).get("provider"))
         alias = chosen.partition(".")[2] if chosen.startswith("aws.") else None
         for provider in providers:
             if isinstance(provider, dict) and provider.get("alias") == alias:
