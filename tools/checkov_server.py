@@ -16,6 +16,8 @@ closes: `main.py --gate` sends one request, a test session several.
 Checkov's logging setup formats every debug record of a run into an in-memory
 log kept only for its `--support` upload, which the gate never uses; records below
 WARNING are switched off here (the console shows ERROR and above either way).
+Checkov reads Terraform JSON with PyYAML's pure-Python parser; this process has it
+read by libyaml where the result is the same (tools/checkov_json_loader.py).
 """
 
 from __future__ import annotations
@@ -99,7 +101,9 @@ def main() -> int:
     # Answers go to the stdout this process started with; Checkov's own output is captured.
     answer = os.fdopen(os.dup(1), "w")
     import checkov.main  # noqa: F401  (the slow part, done while the app synthesizes)
+    import checkov_json_loader  # beside this file
 
+    checkov_json_loader.install()  # Terraform JSON read by libyaml: the same definitions, faster
     logging.disable(logging.INFO)
     answer.write(json.dumps({"ready": True}) + "\n")
     answer.flush()
