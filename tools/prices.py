@@ -52,6 +52,7 @@ USAGE_PREFIXES: dict[str, tuple[str, ...]] = {
     "ap-southeast-2": ("APS2-",),
     "ap-northeast-1": ("APN1-",),
     "ap-northeast-2": ("APN2-",),
+    "ca-central-1": ("CAN1-",),
 }
 # The Price List API answers only in these Regions; us-east-1 serves every Region's prices.
 PRICING_ENDPOINT_REGION = "us-east-1"
@@ -75,6 +76,8 @@ class Query:
     # for price lists that are one for every Region (Route 53, CloudFront edge zones, CloudWatch
     # dashboards): neither a Region filter nor a prefix.
     region_field: str | None = REGION_CODE
+    # Only price dimensions in this unit are read, where a product could be listed in several.
+    unit: str | None = None
 
 
 MILLION = Decimal(1_000_000)
@@ -91,9 +94,10 @@ GWLB = (("productFamily", "Load Balancer-Gateway"),)
 CLASSIC_ELB = (("productFamily", "Load Balancer"),)
 OPENSEARCH_VOLUME = (("productFamily", "Amazon OpenSearch Service Volume"),)
 # CloudFront prices by the viewers' edge zone, not by the stack's Region: the catalogue's zone
-# suffix -> the zone prefix of the usage type in the (global) AmazonCloudFront price list. US and
-# ME are confirmed from recorded products (US-DataTransfer-Out-Bytes, ME-DataTransfer-Out-Bytes,
-# US-Requests-Tier2-HTTPS); the others follow the same naming, not seen in a recorded product.
+# suffix -> the zone prefix of the usage type in the (global) AmazonCloudFront price list. Each
+# prefix is seen in recorded products or bills (US-, EU-, AP-, JP-, IN-, ZA-, SA-Requests-Tier2-HTTPS;
+# ME-, AU-, ZA-DataTransfer-Out-Bytes). Infracost prices "Middle East" viewers with South Africa's
+# rates; the catalogue keeps them apart, and ME- is their own usage type.
 CLOUDFRONT_ZONES = {
     "us": "US",
     "europe": "EU",
@@ -138,8 +142,9 @@ QUERIES: dict[str, Query] = {
     "nlb_hour": Query("AWSELB", "LoadBalancerUsage", attributes=NLB),
     "nlb_capacity_unit_hour": Query("AWSELB", "LCUUsage", attributes=NLB),
     "gwlb_hour": Query("AWSELB", "LoadBalancerUsage", attributes=GWLB),
-    # The GWLB capacity unit's usage type was not found in a public source; its group description
-    # (read from a bulk offer file by a public script) picks the product instead.
+    # The GWLB capacity unit's usage type was seen only in a bill-categorising rule (GLCUUsage), not
+    # in a Price List product; its group description (read from a bulk offer file by a public
+    # script) picks the product instead.
     "gwlb_capacity_unit_hour": Query(
         "AWSELB", None, attributes=(*GWLB, ("groupDescription", "Used Gateway Load Balancer capacity units-hr"))
     ),
@@ -251,12 +256,11 @@ QUERIES: dict[str, Query] = {
     "ebs_io1_iops_month": Query("AmazonEC2", "EBS:VolumeP-IOPS.piops", attributes=(("volumeApiName", "io1"),)),
     # io2 IOPS up to 32,000 per volume; the higher tiers have usage types of their own (.tier2, .tier3).
     "ebs_io2_iops_month": Query("AmazonEC2", "EBS:VolumeP-IOPS.io2", attributes=(("volumeApiName", "io2"),)),
-    # Uncertain: Infracost matches these two by the usage type's tail (VolumeP-IOPS.gp3,
-    # VolumeP-Throughput.gp3); the "EBS:" head follows the other volume usage types.
+    # gp3 IOPS above the 3,000 included (the Price List states those as a free first tier).
     "ebs_gp3_iops_month": Query("AmazonEC2", "EBS:VolumeP-IOPS.gp3", attributes=(("volumeApiName", "gp3"),)),
-    # Listed per GiBps-month; the catalogue prices MiB/s-months.
+    # Listed per GiBps-month (Infracost reads only that unit too); the catalogue prices MiB/s-months.
     "ebs_gp3_throughput_mibps_month": Query(
-        "AmazonEC2", "EBS:VolumeP-Throughput.gp3", Decimal(1) / Decimal(1024), (("volumeApiName", "gp3"),)
+        "AmazonEC2", "EBS:VolumeP-Throughput.gp3", Decimal(1) / Decimal(1024), (("volumeApiName", "gp3"),), unit="GiBps-mo"
     ),
     "ebs_snapshot_gb_month": Query("AmazonEC2", "EBS:SnapshotUsage"),
     "efs_standard_gb_month:regional": Query("AmazonEFS", "TimedStorage-ByteHrs"),
@@ -406,10 +410,10 @@ class Found(NamedTuple):
     begin_range: Decimal  # where the tier read begins: above 0 when the first tier is free
 
 
-def first_paid_tier(price_list_item: str) -> tuple[Decimal, Decimal, str] | None:
+def first_paid_tier(price_list_item: str, unit: str | None = None) -> tuple[Decimal, Decimal, str] | None:
     """(USD, beginRange, usage type) of the lowest on-demand tier with a price above zero in one
-    GetProducts item. Free allowances the Price List states as a zero-priced first tier (SNS
-    requests, Route 53 health checks, Cognito MAU) are passed over."""
+    GetProducts item, in `unit` if one is given. Free allowances the Price List states as a
+    zero-priced first tier (SNS requests, Route 53 health checks, Cognito MAU) are passed over."""
     try:
         product = json.loads(price_list_item)
     except json.JSONDecodeError as exc:
@@ -419,6 +423,8 @@ def first_paid_tier(price_list_item: str) -> tuple[Decimal, Decimal, str] | None
     for term in (product.get("terms", {}).get("OnDemand") or {}).values():
         for dimension in (term.get("priceDimensions") or {}).values():
             usd = (dimension.get("pricePerUnit") or {}).get("USD")
+            if unit is not None and dimension.get("unit") != unit:
+                continue
             if usd is not None and Decimal(usd) > 0:
                 tiers.append((Decimal(str(dimension.get("beginRange", "0"))), Decimal(usd)))
     if not tiers:
@@ -465,7 +471,7 @@ def _ask(client: Any, query: Query, terms: list[dict[str, str]], usage_type: str
             kwargs["NextToken"] = token
         response = client.get_products(**kwargs)
         for item in response.get("PriceList", []):
-            tier = first_paid_tier(item)
+            tier = first_paid_tier(item, query.unit)
             if tier is not None:
                 answers.append(tier)
         token = response.get("NextToken")

@@ -233,15 +233,6 @@ CASES: list[tuple[str, str, list[tuple[str, str]], str, str, Decimal]] = [
         "0.0780000000",
         Decimal("0.078"),
     ),
-    # Listed per GiBps-month, priced per MiB/s-month: 1/1024 of the listed price.
-    (
-        "ebs_gp3_throughput_mibps_month",
-        "AmazonEC2",
-        [EUC1, ("usagetype", "EUC1-EBS:VolumeP-Throughput.gp3"), ("volumeApiName", "gp3")],
-        "EUC1-EBS:VolumeP-Throughput.gp3",
-        "48.7424000000",
-        Decimal("0.0476"),
-    ),
     # Listed per GB-second, priced per GB-hour.
     (
         "sfn_express_gb_hour",
@@ -347,6 +338,20 @@ def test_the_query_sends_the_filters_of_its_kind_and_scales_the_answer(
         found = prices.fetch(client, "eu-central-1", price_id, query)
         stubber.assert_no_pending_responses()
     assert found == prices.Found(expected, answered, Decimal(0))
+
+
+def test_gp3_throughput_is_read_per_gibps_month_only_and_priced_per_mibps_month(client: Any) -> None:
+    query = prices.QUERIES["ebs_gp3_throughput_mibps_month"]
+    terms = [EUC1, ("usagetype", "EUC1-EBS:VolumeP-Throughput.gp3"), ("volumeApiName", "gp3")]
+    with Stubber(client) as stubber:
+        listed = product("EUC1-EBS:VolumeP-Throughput.gp3", [("0", "48.7424000000")], unit="GiBps-mo")
+        expect_filters(stubber, "AmazonEC2", terms, [listed])
+        found = prices.fetch(client, "eu-central-1", "ebs_gp3_throughput_mibps_month", query)
+        # A product listed in another unit is not read at 1/1024 of its price.
+        other = product("EUC1-EBS:VolumeP-Throughput.gp3", [("0", "0.0476000000")], unit="MiBps-Mo")
+        expect_filters(stubber, "AmazonEC2", terms, [other])
+        assert prices.fetch(client, "eu-central-1", "ebs_gp3_throughput_mibps_month", query) is None
+    assert found == prices.Found(Decimal("0.0476"), "EUC1-EBS:VolumeP-Throughput.gp3", Decimal(0))
 
 
 def test_a_us_east_1_usage_type_is_asked_bare_first_then_with_its_use1_prefix(client: Any) -> None:
