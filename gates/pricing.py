@@ -77,8 +77,38 @@ def load_free(path: Path) -> dict[str, str]:
     return dict(free)
 
 
+# Catalogues read in this process, by file and the state of both files it comes from: the gate
+# estimates every stack three times (expected, low, high) and advises once, each reading the
+# catalogue (about a tenth of a second of TOML each), while an edited file is read afresh.
+_catalogues: dict[tuple[Path, str], tuple[tuple[tuple[int, int], ...], Catalogue]] = {}
+
+
+def _state(*paths: Path) -> tuple[tuple[int, int], ...]:
+    states = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            return ()
+        states.append((stat.st_mtime_ns, stat.st_size))
+    return tuple(states)
+
+
 def load_catalogue(directory: Path, region: str) -> Catalogue:
-    """`<directory>/<region>.toml` plus the shared `<directory>/free.toml`."""
+    """`<directory>/<region>.toml` plus the shared `<directory>/free.toml` (each caller gets its own dicts)."""
+    key = (directory.resolve(), region)
+    state = _state(directory / f"{region}.toml", directory / "free.toml")
+    cached = _catalogues.get(key)
+    if not state or cached is None or cached[0] != state:
+        catalogue = _load_catalogue(directory, region)
+        if state:
+            _catalogues[key] = (state, catalogue)
+    else:
+        catalogue = cached[1]
+    return Catalogue(region=catalogue.region, prices=dict(catalogue.prices), free=dict(catalogue.free), path=catalogue.path)
+
+
+def _load_catalogue(directory: Path, region: str) -> Catalogue:
     path = directory / f"{region}.toml"
     if not path.is_file():
         available = ", ".join(sorted(p.stem for p in directory.glob("*.toml") if p.stem != "free")) or "none"
