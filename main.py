@@ -122,14 +122,9 @@ def _keys(args: argparse.Namespace) -> dict[str, str] | None:
 
 def _prestart_checkov() -> None:
     """Checkov's import overlaps synthesis; the security gate hands it the stacks once written."""
-    from gates.security import GateError, checkov_command
-    from tools import checkov_prestart
+    from gates.security import prestart_checkov
 
-    try:
-        executable = Path(checkov_command()[0])
-    except GateError:
-        return  # the gate reports the missing scanner itself
-    checkov_prestart.start(executable, dict(os.environ))
+    prestart_checkov()
 
 
 def hash_file(path: Path) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gates import acceptances, secret_blocks
+from gates import acceptances, checkov_prestart, secret_blocks
 from gates.acceptances import Acceptance
 from gates.inputs import Stack
 from gates.suppressions import Suppression
@@ -102,6 +102,15 @@ def checkov_command() -> list[str]:
         "Checkov is not installed. Run `make install` (it creates tools/checkov/.venv from its lock file) "
         "or set CHECKOV to the checkov executable."
     )
+
+
+def prestart_checkov() -> None:
+    """Start Checkov's import now, in a process that will run this run's scans (gates/checkov_prestart.py)."""
+    try:
+        executable = Path(checkov_command()[0])
+    except GateError:
+        return  # the gate reports the missing scanner when it needs it
+    checkov_prestart.start(executable, dict(os.environ))
 
 
 def _has_checks(directory: Path) -> bool:
@@ -206,12 +215,10 @@ def run_checkov(stacks: list[Stack], external_checks_dir: Path | None, only: tup
             command += ["-f", str(stack.scanned_file.resolve())]
         commands.append(command)
     env = {**os.environ, "LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE"}
-    # main.py --gate starts Checkov while the stacks synthesize (tools/checkov_prestart.py); that
-    # process runs these same commands, or None comes back and Checkov starts here as before.
-    import sys
-
-    prestarted = sys.modules.get("tools.checkov_prestart")
-    done = prestarted.run_many(commands, env) if prestarted is not None else None
+    # main.py --gate starts Checkov while the stacks synthesize, the gate's CLI while it reads its
+    # inputs (prestart_checkov); that process runs these same commands, or None comes back and
+    # Checkov starts here as before.
+    done = checkov_prestart.run_many(commands, env)
     if done is None:
         if len(commands) == 1:
             done = [subprocess.run(commands[0], capture_output=True, text=True, env=env, check=False)]

@@ -388,10 +388,10 @@ def moto_endpoint() -> Iterator[str]:
 @pytest.fixture(scope="session", autouse=True)
 def checkov_session() -> Iterator[None]:
     """One Checkov process per test worker: imported once, each scan in a fresh child forked from it
-    (tools/checkov_prestart.py), instead of a new Checkov import for every gate run in this process.
+    (gates/checkov_prestart.py), instead of a new Checkov import for every gate run in this process.
     Gate runs in subprocesses (python -m gates, main.py) still start their own."""
+    from gates import checkov_prestart
     from gates.security import GateError, checkov_command
-    from tools import checkov_prestart
 
     try:
         executable = Path(checkov_command()[0])

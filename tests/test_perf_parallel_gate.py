@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from gates import cli, security
+from gates import checkov_prestart, cli, security
 from gates.inputs import Stack, resolve
 from tests.conftest import ROOT
-from tools import checkov_prestart
 
 OPEN_GROUP = {
     "name": "open",

@@ -456,7 +456,9 @@ def test_node_type_the_catalogue_lacks_fails_naming_the_missing_price() -> None:
 def test_frankfurt_stand_in_rows_are_unconfirmed_and_say_what_they_rest_on() -> None:
     result = run({"aws_lb": {"front": {"load_balancer_type": "network"}}}, "eu-central-1")
     (front,) = result.resources[:1]
-    assert front.items and all(i.price.status == "unconfirmed" and "Frankfurt rate not found" in i.price.source for i in front.items)
+    assert front.items and all(
+        i.price.status == "unconfirmed" and "Frankfurt rate not found" in i.price.source for i in front.items
+    )
     assert result.unconfirmed_usd >= front.monthly_usd
 
 

@@ -1,15 +1,14 @@
 """Start Checkov while the stacks synthesize; the security gate hands it the stacks once they are written.
 
-`main.py --gate` calls `start()` before it builds the app. The server
-(tools/checkov_server.py, in Checkov's own venv) spends the synthesis
-importing Checkov. The gate's launching function (gates/security.py,
-`run_checkov`) asks `run_many()` first (`run()` for one command): when a
-prestarted process exists and the commands are for the same Checkov executable,
-the process runs them, each in a child forked from it, all at once, and their
-exit codes, stdout and stderr come back as from the executable. Otherwise (no
-server, another executable, the server failed), None comes back and the gate
-starts Checkov itself as before. The gate finds this module through
-`sys.modules`, so `python -m gates` never imports it.
+`main.py --gate` calls `start()` before it builds the app, and `python -m gates`
+before it reads its inputs. The server (gates/checkov_worker/checkov_server.py,
+run by the Python of Checkov's own venv) spends that time importing Checkov. The
+gate's launching function (gates/security.py, `run_checkov`) asks `run_many()`
+first: when a started process exists and the commands are for the same Checkov
+executable, the process runs them, each in a child forked from it, all at once,
+and their exit codes, stdout and stderr come back as from the executable.
+Otherwise (no server, another executable, the server failed), None comes back
+and the gate starts Checkov itself as before.
 
 A prestarted process serves one request. `open_session()` keeps one for many
 (a test session: Checkov is imported once per worker, and each scan still runs
@@ -23,7 +22,7 @@ import json
 import subprocess
 from pathlib import Path
 
-SERVER = Path(__file__).resolve().parent / "checkov_server.py"
+SERVER = Path(__file__).resolve().parent / "checkov_worker" / "checkov_server.py"
 # Checkov reads these when it is imported, so the process must start with them (the gate sets the same).
 IMPORT_TIME_ENVIRONMENT = {"LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE"}
 
@@ -99,6 +98,8 @@ def start(executable: Path, env: dict[str, str]) -> bool:
     global _server
     if _server is not None or not _python_of(executable):
         return False
+    if _session is not None and _session.serves([[str(executable)]]):
+        return False  # the open session answers this executable's scans
     _server = _Server(executable, env)
     atexit.register(stop)
     return True

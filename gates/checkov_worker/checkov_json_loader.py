@@ -13,8 +13,8 @@ exactly what the pure-Python one gives, and Checkov's own function everywhere el
   the file with its JSON parser; libyaml accepts them (a different path, so not taken);
 - anything the C parser refuses (an escaped surrogate pair, say): read again by
   Checkov's function, which accepts or refuses it as it always did.
-tests/test_checkov_json_loader.py compares both over every JSON file the tests and
-the shipped stacks use. The server (tools/checkov_server.py) installs it after the
+tests/gates/test_checkov_json_loader.py compares both over every JSON file the tests
+and the shipped stacks use. The server (checkov_server.py) installs it after the
 import; `checkov` run as an executable keeps Checkov's own reading.
 """
 

@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from gates import security
+from gates import checkov_prestart, security
 from gates.inputs import Stack, resolve
 from tests.conftest import ROOT
-from tools import checkov_prestart
 
 BUCKET_STACK = {
     "resource": {

@@ -68,7 +68,7 @@ def _compare(paths: list[Path]) -> dict[str, list[bool] | bool]:
     if not PYTHON.exists():
         pytest.fail("Checkov's venv is missing: run `make install`")
     completed = subprocess.run(
-        [str(PYTHON), "-c", COMPARE, str(ROOT / "tools")],
+        [str(PYTHON), "-c", COMPARE, str(ROOT / "gates" / "checkov_worker")],
         input=json.dumps([str(p) for p in paths]),
         capture_output=True,
         text=True,

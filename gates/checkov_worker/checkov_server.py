@@ -1,6 +1,6 @@
 """A Checkov process started before the stacks exist, so its import overlaps synthesis (runs in Checkov's own venv).
 
-`tools/checkov_prestart.py` starts it while the app synthesizes. It imports
+`gates/checkov_prestart.py` starts it while the app synthesizes (or the gate reads its inputs). It imports
 Checkov (its runners and the registry of built-in checks: about 1.75 s of a
 4.6 s run) and then waits for requests on stdin, one JSON line each: the
 command-line arguments the gate would have passed to the `checkov` executable
@@ -17,7 +17,7 @@ Checkov's logging setup formats every debug record of a run into an in-memory
 log kept only for its `--support` upload, which the gate never uses; records below
 WARNING are switched off here (the console shows ERROR and above either way).
 Checkov reads Terraform JSON with PyYAML's pure-Python parser; this process has it
-read by libyaml where the result is the same (tools/checkov_json_loader.py).
+read by libyaml where the result is the same (checkov_json_loader.py, beside this file).
 """
 
 from __future__ import annotations
