@@ -337,7 +337,8 @@ def evaluate(
                 guideline=entry.get("guideline"),
                 details=tuple(str(d) for d in entry.get("details") or ()),
                 line=int(line_range[0]) if line_range and line_range[0] else 1,
-                evaluated_keys=tuple(str(k) for k in check_result.get("evaluated_keys") or ()),
+                # Checkov collects them in a set: sorted, so that reports do not change with its order.
+                evaluated_keys=tuple(sorted({str(k) for k in check_result.get("evaluated_keys") or ()})),
             )
             if kind == "passed_checks":
                 result.passed.append(finding)

@@ -388,8 +388,8 @@ def moto_endpoint() -> Iterator[str]:
 @pytest.fixture(scope="session", autouse=True)
 def checkov_session() -> Iterator[None]:
     """One Checkov process per test worker: imported once, each scan in a fresh child forked from it
-    (gates/checkov_prestart.py), instead of a new Checkov import for every gate run in this process.
-    Gate runs in subprocesses (python -m gates, main.py) still start their own."""
+    (gates/checkov_prestart.py), instead of a new Checkov import for every gate run of this worker,
+    in this process or in a subprocess it starts."""
     from gates import checkov_prestart
     from gates.security import GateError, checkov_command
 
@@ -398,7 +398,9 @@ def checkov_session() -> Iterator[None]:
     except GateError:
         yield  # the tests that need Checkov report it missing themselves
         return
-    checkov_prestart.open_session(executable, dict(os.environ))
+    # Shared: the gate runs the tests start as subprocesses (python -m gates, main.py) send their
+    # scans to it too, instead of importing Checkov again each time.
+    checkov_prestart.open_session(executable, dict(os.environ), share=True)
     try:
         yield
     finally:

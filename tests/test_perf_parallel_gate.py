@@ -81,6 +81,7 @@ def test_parallel_shares_without_a_server_run_the_executable_once_per_share(
     stacks: list[Stack], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(checkov_prestart, "_session", None)
+    monkeypatch.delenv(checkov_prestart.SERVER_VARIABLE, raising=False)
     monkeypatch.setenv(security.WORKERS_VARIABLE, "2")
     started: list[list[str]] = []
     popen = security.subprocess.Popen
@@ -100,6 +101,7 @@ def test_parallel_shares_without_a_server_run_the_executable_once_per_share(
 def test_the_session_serves_several_scans(stacks: list[Stack], monkeypatch: pytest.MonkeyPatch) -> None:
     executable = Path(security.checkov_command()[0])
     monkeypatch.setattr(checkov_prestart, "_session", None)
+    monkeypatch.delenv(checkov_prestart.SERVER_VARIABLE, raising=False)
     assert checkov_prestart.open_session(executable, dict(os.environ))
     try:
 

@@ -25,6 +25,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import selectors
+import socket
 import sys
 import tempfile
 import warnings
@@ -58,9 +60,11 @@ def _capture(argv: list[str]) -> tuple[int, str, str]:
         return exit_code, out.read(), err.read()
 
 
-def _one(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
+def _one(argv: list[str], env: dict[str, str], cwd: str | None) -> dict[str, Any]:
     os.environ.clear()
     os.environ.update(env)
+    if cwd:
+        os.chdir(cwd)  # relative paths in argv are the requester's
     try:
         exit_code, out, err = _capture(argv)
     except Exception as exc:  # reported as a crash, exactly as the executable would exit with a traceback
@@ -68,7 +72,7 @@ def _one(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
     return {"returncode": exit_code, "stdout": out, "stderr": err}
 
 
-def _forked(runs: list[list[str]], env: dict[str, str]) -> list[dict[str, Any]]:
+def _forked(runs: list[list[str]], env: dict[str, str], cwd: str | None = None) -> list[dict[str, Any]]:
     """Each run in its own child of this (imported) process, all at once; their answers in order."""
     children: list[tuple[int, Any]] = []
     for argv in runs:
@@ -77,7 +81,7 @@ def _forked(runs: list[list[str]], env: dict[str, str]) -> list[dict[str, Any]]:
         if pid == 0:  # the child: run, write the answer, leave without running the parent's cleanup
             status = 0
             try:
-                json.dump(_one(argv, env), result_file)
+                json.dump(_one(argv, env, cwd), result_file)
                 result_file.flush()
             except BaseException:
                 status = 1
@@ -97,9 +101,59 @@ def _forked(runs: list[list[str]], env: dict[str, str]) -> list[dict[str, Any]]:
     return answers
 
 
+def _reply(line: str) -> dict[str, Any]:
+    """The answer to one request line: each run's result, or why the request was refused."""
+    try:
+        request = json.loads(line)
+        runs = request["runs"] if "runs" in request else [request["argv"]]
+        env = request["env"]
+        cwd = request.get("cwd")
+        valid = (
+            isinstance(runs, list)
+            and all(isinstance(r, list) and all(isinstance(a, str) for a in r) for r in runs)
+            and isinstance(env, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in env.items())
+            and (cwd is None or isinstance(cwd, str))
+        )
+    except (ValueError, KeyError, TypeError):
+        valid = False
+    if not valid:
+        return {"refused": "a request is one JSON object with runs (lists of strings), env and cwd"}
+    executable = request.get("executable")
+    if executable is not None and os.path.normpath(os.path.join(os.path.dirname(str(executable)), "python")) != os.path.normpath(
+        sys.executable
+    ):
+        return {"refused": f"this process runs the Checkov beside {sys.executable}, not {executable}"}
+    results = _forked([list(r) for r in runs], dict(env), cwd)
+    return {"results": results} if "runs" in request else results[0]
+
+
+def _listener() -> socket.socket | None:
+    """The listening Unix socket the caller made (in a folder only its user can reach), by descriptor."""
+    if "--socket-fd" not in sys.argv[1:-1]:
+        return None
+    return socket.socket(fileno=int(sys.argv[sys.argv.index("--socket-fd") + 1]))
+
+
+def _serve_connection(connection: socket.socket) -> None:
+    """One request per connection, from a gate run in another process; its answer, then close."""
+    with connection, connection.makefile("rw", encoding="utf-8") as stream:
+        try:
+            line = stream.readline()
+            if line.strip():
+                stream.write(json.dumps(_reply(line)) + "\n")
+                stream.flush()
+        except OSError:
+            pass  # the requester went away: nothing to answer
+
+
 def main() -> int:
     # Answers go to the stdout this process started with; Checkov's own output is captured.
     answer = os.fdopen(os.dup(1), "w")
+    # With --socket-fd N, gate runs in other processes (a test session's subprocesses) send their
+    # requests to that listening socket, so they too run in children of this one import; one that
+    # comes during the import waits for it.
+    listener = _listener()
     import checkov.main  # noqa: F401  (the slow part, done while the app synthesizes)
     import checkov_json_loader  # beside this file
 
@@ -107,18 +161,22 @@ def main() -> int:
     logging.disable(logging.INFO)
     answer.write(json.dumps({"ready": True}) + "\n")
     answer.flush()
-    for line in iter(sys.stdin.readline, ""):
-        if not line.strip():
-            continue
-        request: dict[str, Any] = json.loads(line)
-        env = dict(request["env"])
-        if "runs" in request:
-            reply: dict[str, Any] = {"results": _forked([list(r) for r in request["runs"]], env)}
-        else:
-            reply = _forked([list(request["argv"])], env)[0]
-        answer.write(json.dumps(reply) + "\n")
-        answer.flush()
-    return 0  # stdin closed: the app stopped before the gates, or the session ended
+    selector = selectors.DefaultSelector()
+    selector.register(sys.stdin, selectors.EVENT_READ, "stdin")
+    if listener is not None:
+        selector.register(listener, selectors.EVENT_READ, "socket")
+    while True:
+        for key, _ in selector.select():
+            if key.data == "socket" and listener is not None:
+                connection, _ = listener.accept()
+                _serve_connection(connection)
+                continue
+            line = sys.stdin.readline()
+            if not line:
+                return 0  # stdin closed: the app stopped before the gates, or the session ended
+            if line.strip():
+                answer.write(json.dumps(_reply(line)) + "\n")
+                answer.flush()
 
 
 if __name__ == "__main__":

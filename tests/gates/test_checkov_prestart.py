@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,7 @@ BUCKET_STACK = {
 def no_session(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests are about the one-request process of main.py: the test session's shared one stays aside."""
     monkeypatch.setattr(checkov_prestart, "_session", None)
+    monkeypatch.delenv(checkov_prestart.SERVER_VARIABLE, raising=False)
 
 
 @pytest.fixture
@@ -82,3 +86,64 @@ def test_a_server_that_cannot_import_checkov_leaves_the_scan_to_the_gate(tmp_pat
     (fake / "checkov").write_text("")
     assert checkov_prestart.start(fake / "checkov", dict(os.environ))
     assert checkov_prestart.run([str(fake / "checkov"), "-f", "x.json"], dict(os.environ)) is None
+
+
+def _relay(listener: socket.socket, target: str, seen: list[dict[str, Any]]) -> None:
+    """Accept one connection, note its request, pass it to the shared session and its answer back."""
+    connection, _ = listener.accept()
+    with connection, connection.makefile("rw", encoding="utf-8") as stream:
+        line = stream.readline()
+        seen.append(json.loads(line))
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as upstream:
+            upstream.connect(target)
+            upstream.sendall(line.encode())
+            with upstream.makefile("r", encoding="utf-8") as answer:
+                stream.write(answer.readline())
+                stream.flush()
+
+
+def test_a_shared_session_scans_for_a_gate_run_in_a_child_process(stacks: list[Stack], tmp_path: Path) -> None:
+    executable = Path(security.checkov_command()[0])
+    assert checkov_prestart.open_session(executable, dict(os.environ), share=True)
+    shared = os.environ[checkov_prestart.SERVER_VARIABLE]
+    try:
+        # The child is pointed at a relay that notes what it asks, in front of the session's socket.
+        relay = tmp_path / "relay.sock"
+        seen: list[dict[str, Any]] = []
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+            listener.bind(str(relay))
+            listener.listen(1)
+            thread = threading.Thread(target=_relay, args=(listener, shared, seen), daemon=True)
+            thread.start()
+            result = subprocess.run(
+                [sys.executable, "-m", "gates", str(stacks[0].path.parent), "--reports-dir", str(tmp_path / "reports")],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                env={**os.environ, checkov_prestart.SERVER_VARIABLE: str(relay)},
+                check=False,
+            )
+            thread.join(timeout=120)
+    finally:
+        checkov_prestart.close_session()
+    assert checkov_prestart.SERVER_VARIABLE not in os.environ and not Path(shared).exists()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "CKV2_AWS_6" in result.stdout  # the session's children really scanned it
+    (request,) = seen
+    assert request["executable"] == str(executable) and request["cwd"] == str(ROOT)
+    assert [r.count("-f") for r in request["runs"]] == [1]
+
+
+def test_a_shared_session_refuses_another_executable_and_the_gate_runs_its_own(stacks: list[Stack]) -> None:
+    executable = Path(security.checkov_command()[0])
+    assert checkov_prestart.open_session(executable, dict(os.environ), share=True)
+    session = checkov_prestart._session
+    try:
+        checkov_prestart._session = None  # as in a child process: only the socket is known
+        assert not checkov_prestart.start(executable, dict(os.environ))  # the shared session will answer
+        assert checkov_prestart.run(["/usr/bin/checkov", "--version"], dict(os.environ)) is None
+        answered = checkov_prestart.run([str(executable), "-f", str(stacks[0].scanned_file)], dict(os.environ))
+        assert answered is not None and "CKV2_AWS_6" in answered.stdout
+    finally:
+        checkov_prestart._session = session
+        checkov_prestart.close_session()
