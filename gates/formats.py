@@ -14,6 +14,7 @@ types), so a CI test view shows four lines per environment whatever the number o
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -89,11 +90,27 @@ class Place:
 
 
 def _line_of(path: Path, pattern: re.Pattern[str]) -> int | None:
+    """The first line of `path` matching `pattern`; the answer is kept while the file is unchanged
+    (every finding of every stack looks through the same construct and environment files)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        stat = path.stat()
+    except OSError:
         return None
+    return _first_line(str(path), stat.st_mtime_ns, stat.st_size, pattern)
+
+
+@functools.lru_cache(maxsize=4096)
+def _first_line(path: str, mtime_ns: int, size: int, pattern: re.Pattern[str]) -> int | None:
+    lines = _file_lines(path, mtime_ns, size)
     return next((number for number, text in enumerate(lines, start=1) if pattern.search(text)), None)
+
+
+@functools.lru_cache(maxsize=256)
+def _file_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    try:
+        return tuple(Path(path).read_text(encoding="utf-8").splitlines())
+    except (OSError, UnicodeDecodeError):
+        return ()
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -310,21 +310,81 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory, environments_dir: Path) 
     """The cdktf.out folder holding every synthesized test stack (one App, one process)."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return _synthesize(tmp_path_factory.mktemp("cdktf.out"), environments_dir)
-    # Under pytest-xdist the workers share one base folder: the first to get here synthesizes,
-    # the others wait for it and read the same stacks instead of each building ~40 again.
+    # Under pytest-xdist the workers share one base folder and the work of building it: the stacks
+    # are dealt into parts, each worker that gets here builds the parts nobody has taken (an App
+    # each, the way `main.py` synthesizes in parallel), waits for the parts another worker holds,
+    # and the first to find them all done moves them into one folder.
     import fcntl
 
-    shared = tmp_path_factory.getbasetemp().parent / "cdktf.out"
-    with (shared.parent / "cdktf.out.lock").open("a") as lock:
+    base = tmp_path_factory.getbasetemp().parent
+    shared = base / "cdktf.out"
+    parts_dir = base / "cdktf.parts"
+    parts_dir.mkdir(exist_ok=True)
+    names = _stack_names(environments_dir)
+    parts = [names[i::SYNTH_PARTS] for i in range(min(SYNTH_PARTS, len(names)))]
+    waiting = []
+    for number, part in enumerate(parts):
+        lock = (parts_dir / f"{number}.lock").open("a")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting.append((number, part, lock))  # another worker is building it
+            continue
+        _build_part(parts_dir / str(number), environments_dir, part)
+        lock.close()
+    for number, part, lock in waiting:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # until its builder finishes (or dies: then it is built here)
+        _build_part(parts_dir / str(number), environments_dir, part)
+        lock.close()
+    with (base / "cdktf.out.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (shared / ".complete").exists():
             shutil.rmtree(shared, ignore_errors=True)
-            _synthesize(shared, environments_dir)
+            _merge_parts(shared, [parts_dir / str(n) for n in range(len(parts))])
             (shared / ".complete").touch()
     return shared
 
 
-def _synthesize(outdir: Path, environments_dir: Path) -> Path:
+# The test stacks are built in this many parts, each an App of its own: enough for the workers
+# to share the work evenly, few enough that each App's own cost stays small.
+SYNTH_PARTS = 6
+
+
+def _stack_names(environments_dir: Path) -> list[str]:
+    from modules.config import load_environments
+
+    configs = load_environments(environments_dir)
+    examples = load_environments(EXAMPLES, shared_state=False) if EXAMPLE_NAMES else []
+    return [c.name for c in [*configs, *examples]] + ["bootstrap"]
+
+
+def _build_part(folder: Path, environments_dir: Path, part: list[str]) -> None:
+    if (folder / ".complete").exists():
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    _synthesize(folder, environments_dir, set(part))
+    (folder / ".complete").touch()
+
+
+def _merge_parts(outdir: Path, folders: list[Path]) -> None:
+    """The parts' stacks, function packages and one manifest in `outdir`, as one App writes them."""
+    from main import manifest_text
+
+    stacks: dict[str, Any] = {}
+    version = None
+    for folder in folders:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        stacks.update(manifest["stacks"])
+        version = manifest.get("version", version)
+        for kind in ("stacks", "build"):
+            for source in sorted((folder / kind).glob("*")) if (folder / kind).is_dir() else []:
+                (outdir / kind).mkdir(parents=True, exist_ok=True)
+                shutil.copytree(source, outdir / kind / source.name)
+    (outdir / "manifest.json").write_text(manifest_text({"stacks": stacks, "version": version}))
+
+
+def _synthesize(outdir: Path, environments_dir: Path, only: set[str] | None = None) -> Path:
+    """The test stacks (those named in `only`, else all) in one App written to `outdir`."""
     from cdktf import App
 
     from modules.assembly import BootstrapStack, FoundationStack
@@ -335,9 +395,15 @@ def _synthesize(outdir: Path, environments_dir: Path) -> Path:
     # The example systems are separate systems (no shared state); built in the same App.
     examples = load_environments(EXAMPLES, shared_state=False) if EXAMPLE_NAMES else []
     app = App(outdir=str(outdir))
-    stacks = {config.name: FoundationStack(app, config) for config in [*configs, *examples]}
+    stacks = {
+        config.name: FoundationStack(app, config) for config in [*configs, *examples] if only is None or config.name in only
+    }
     # The bootstrap stack of the shipped files, as `make check` builds it.
-    BootstrapStack(app, [c for c in configs if c.name in ("dev", "prod")])
+    if only is None or "bootstrap" in only:
+        BootstrapStack(app, [c for c in configs if c.name in ("dev", "prod")])
+    if "grants" not in stacks:
+        app.synth()
+        return outdir
     # A role granted the database, two buckets and the table through their ports.
     grants = stacks["grants"]
     role = iam_role.IamRole(
