@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
@@ -105,19 +106,41 @@ def environments(folder: Path, count: int) -> Path:
     return folder
 
 
-def run_tests(workers: str, env: dict[str, str]) -> float:
+@dataclass
+class Suite:
+    seconds: float
+    passed: int
+
+
+def run_tests(workers: str | None, env: dict[str, str], folder: Path = ROOT) -> Suite:
+    """`make test` in `folder` (after its own install, not timed): its wall time and how many tests passed."""
+    install = subprocess.run(["make", "--no-print-directory", "install"], cwd=folder, env=env, capture_output=True, check=False)
+    if install.returncode != 0:
+        raise SystemExit(f"make install in {folder} failed:\n{install.stderr.decode()[-2000:]}")
     start = time.perf_counter()
     completed = subprocess.run(
-        ["make", "--no-print-directory", "test", f"TEST_WORKERS={workers}"],
-        cwd=ROOT,
+        ["make", "--no-print-directory", "test", *([f"TEST_WORKERS={workers}"] if workers else [])],
+        cwd=folder,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         check=False,
     )
+    seconds = time.perf_counter() - start
+    output = completed.stdout.decode(errors="replace") + completed.stderr.decode(errors="replace")
     if completed.returncode != 0:
-        raise SystemExit(f"make test TEST_WORKERS={workers} failed:\n{completed.stderr.decode()[-2000:]}")
-    return time.perf_counter() - start
+        raise SystemExit(f"make test in {folder} failed:\n{output[-2000:]}")
+    found = re.findall(r"(\d+) passed", output)
+    return Suite(seconds, int(found[-1]) if found else 0)
+
+
+def run_baseline_tests(revision: str, env: dict[str, str], work: Path) -> Suite:
+    """The test suite of an earlier commit, in a worktree of its own with its own install."""
+    folder = work / "baseline"
+    subprocess.run(["git", "worktree", "add", "--detach", str(folder), revision], cwd=ROOT, check=True, capture_output=True)
+    try:
+        return run_tests(None, env, folder)
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=ROOT, check=False, capture_output=True)
 
 
 def row(label: str, sample: Sample, note: str = "") -> str:
@@ -132,6 +155,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scaling", default=",".join(map(str, SCALING)), help="environment counts (default 1,3,10,30)")
     parser.add_argument("--tests", action="store_true", help="also time `make test` serially and with one worker per core")
+    parser.add_argument(
+        "--tests-baseline",
+        metavar="REV",
+        help="also time the test suite of commit REV (in a worktree, with its own install) against today's `make test`",
+    )
     args = parser.parse_args()
     counts = [int(n) for n in args.scaling.split(",") if n]
     env = {k: v for k, v in os.environ.items() if k not in ("NO_CACHE", "PROVIDER_EAGER_INDEX")}
@@ -193,10 +221,13 @@ def main() -> int:
                 [PY, "main.py", "--gate", "--no-cache", "--environments-dir", str(folder), "--outdir", str(work / f"out{count}")],
                 env,
             )
-        tests: dict[str, float] = {}
+        tests: dict[str, Suite] = {}
         if args.tests:
             tests["serial"] = run_tests("1", env)
+        if args.tests or args.tests_baseline:
             tests["parallel"] = run_tests("auto", env)
+        if args.tests_baseline:
+            tests["baseline"] = run_baseline_tests(args.tests_baseline, env, work)
         shutil.rmtree(work, ignore_errors=True)
 
     end_load = os.getloadavg()
@@ -235,9 +266,16 @@ def main() -> int:
         cpu_slope = (scaling[high].cpu_seconds - scaling[low].cpu_seconds) / (high - low)
         print(f"  each added environment ({low} -> {high}): {slope:.2f} s wall, {cpu_slope:.2f} s of CPU time")
     if tests:
-        print(
-            f"\nmake test: {tests['serial']:.0f} s serially (TEST_WORKERS=1), {tests['parallel']:.0f} s with one worker per core"
-        )
+        print()
+    for name, label in (
+        ("baseline", f"make test of {args.tests_baseline} (its suite, its install)"),
+        ("serial", "make test TEST_WORKERS=1 (one process)"),
+        ("parallel", "make test (one worker per core)"),
+    ):
+        if name in tests:
+            suite = tests[name]
+            per_test = suite.seconds / suite.passed if suite.passed else float("nan")
+            print(f"  {label:<52}{suite.seconds:>7.0f} s  {suite.passed:>5} tests  {per_test:.3f} s per test")
 
     print("\nTargets:")
     ratio = figures["cold"].seconds / figures["naive"].seconds
@@ -248,9 +286,15 @@ def main() -> int:
         print(f"  each added environment <= 1.0 s:              {slope:.2f} s   {verdict(slope <= 1.0)}")
     peak = figures["project synth"].peak_mib
     print(f"  peak memory of synthesis <= 300 MiB:           {peak:.0f} MiB {verdict(peak <= 300)}")
-    if tests:
-        share = tests["parallel"] / tests["serial"]
+    if "serial" in tests:
+        share = tests["parallel"].seconds / tests["serial"].seconds
         print(f"  make test <= 0.5 x serial:                     {share:.2f} x   {verdict(share <= 0.5)}")
+    if "baseline" in tests:
+        before, now = tests["baseline"], tests["parallel"]
+        ratio = now.seconds / before.seconds
+        per_test = (now.seconds / now.passed) / (before.seconds / before.passed) if now.passed and before.passed else float("nan")
+        print(f"  make test <= 0.5 x the baseline's suite:       {ratio:.2f} x   {verdict(ratio <= 0.5)}")
+        print(f"    per test ({now.passed} tests now, {before.passed} then):    {per_test:.2f} x   {verdict(per_test <= 0.5)}")
     print(f"  JSON byte-identical between paths:             {'yes' if identical else 'NO'}")
     return 0 if identical else 1
 
