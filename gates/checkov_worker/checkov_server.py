@@ -17,7 +17,8 @@ Checkov's logging setup formats every debug record of a run into an in-memory
 log kept only for its `--support` upload, which the gate never uses; records below
 WARNING are switched off here (the console shows ERROR and above either way).
 Checkov reads Terraform JSON with PyYAML's pure-Python parser; this process has it
-read by libyaml where the result is the same (checkov_json_loader.py, beside this file).
+read by libyaml where the result is the same (checkov_json_loader.py, beside this file),
+and prints its JSON report without indentation (checkov_compact_report.py): the same content.
 """
 
 from __future__ import annotations
@@ -155,9 +156,11 @@ def main() -> int:
     # comes during the import waits for it.
     listener = _listener()
     import checkov.main  # noqa: F401  (the slow part, done while the app synthesizes)
-    import checkov_json_loader  # beside this file
+    import checkov_compact_report  # beside this file
+    import checkov_json_loader
 
     checkov_json_loader.install()  # Terraform JSON read by libyaml: the same definitions, faster
+    checkov_compact_report.install()  # the JSON report printed in C: the same content
     logging.disable(logging.INFO)
     answer.write(json.dumps({"ready": True}) + "\n")
     answer.flush()
