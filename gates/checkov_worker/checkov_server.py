@@ -138,6 +138,9 @@ def _listener() -> socket.socket | None:
 
 def _serve_connection(connection: socket.socket) -> None:
     """One request per connection, from a gate run in another process; its answer, then close."""
+    # A requester that connects and then neither sends nor reads must not hold up the others
+    # (nor this process's own requests on stdin): the request line and the answer have a minute.
+    connection.settimeout(60)
     with connection, connection.makefile("rw", encoding="utf-8") as stream:
         try:
             line = stream.readline()

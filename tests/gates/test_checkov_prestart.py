@@ -147,3 +147,23 @@ def test_a_shared_session_refuses_another_executable_and_the_gate_runs_its_own(s
     finally:
         checkov_prestart._session = session
         checkov_prestart.close_session()
+
+
+def test_a_shared_session_refuses_a_malformed_request_and_serves_the_next(stacks: list[Stack]) -> None:
+    executable = Path(security.checkov_command()[0])
+    assert checkov_prestart.open_session(executable, dict(os.environ), share=True)
+    shared = os.environ[checkov_prestart.SERVER_VARIABLE]
+    session = checkov_prestart._session
+    try:
+        for garbage in ("not json", json.dumps({"runs": [["-f", 3]], "env": {}}), json.dumps({"runs": [], "env": "x"})):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+                connection.connect(shared)
+                connection.sendall((garbage + "\n").encode())
+                with connection.makefile("r", encoding="utf-8") as stream:
+                    assert "refused" in json.loads(stream.readline())
+        checkov_prestart._session = None  # as in a child process: only the socket is known
+        answered = checkov_prestart.run([str(executable), "-f", str(stacks[0].scanned_file)], dict(os.environ))
+        assert answered is not None and "CKV2_AWS_6" in answered.stdout
+    finally:
+        checkov_prestart._session = session
+        checkov_prestart.close_session()
