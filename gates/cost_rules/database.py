@@ -66,11 +66,17 @@ def _aurora_instance(ctx: Context, name: str, body: dict[str, Any]) -> list[Line
 
 
 def backup_beyond_free(ctx: Context, body: dict[str, Any], storage: Decimal, section: str) -> list[LineItem]:
-    """Backup storage up to the database's size is free; beyond it, each retained day of
-    changes is billed (Aurora and RDS pricing, "Backup storage")."""
+    """The continuous backup holds the volume plus every change of the retention window, and the
+    volume's size is free, so the window's changes are billed; a one-day retention is free, and
+    the billed amount never exceeds the volume for each day beyond the first (Aurora User Guide,
+    "Understanding Amazon Aurora backup storage usage"; Neptune User Guide, "CloudWatch metrics
+    that are useful for managing Neptune backup storage", for the bound; RDS pricing, "Backup
+    storage": free up to the database's size)."""
     retention = as_number(body.get("backup_retention_period"), Decimal(1))
     change = ctx.usage.number(section, "daily_change_percent", scaled=False) / Decimal(100)
-    billed = max(Decimal(0), storage * change * retention - storage)
+    if retention <= 1:
+        return []
+    billed = min(storage * change * retention, storage * (retention - 1))
     if billed <= 0:
         return []
     return [ctx.item(body, "Backup storage beyond the free allowance", billed, f"{section}_backup_gb_month")]

@@ -112,10 +112,12 @@ def money(*parts: tuple[Any, str] | tuple[Any, str, Any]) -> Decimal:
     return total
 
 
-def run(tmp_path: Path, resources: dict[str, Any], region: str = "eu-central-1", pricing: Path = PRICING) -> CostEstimate:
+def run(
+    tmp_path: Path, resources: dict[str, Any], region: str = "eu-central-1", pricing: Path = PRICING, usage_text: str = USAGE
+) -> CostEstimate:
     usage = tmp_path / "usage"
     usage.mkdir(exist_ok=True)
-    (usage / "default.toml").write_text(USAGE)
+    (usage / "default.toml").write_text(usage_text)
     document = {"provider": {"aws": [{"region": region}, {"region": "us-east-1", "alias": "us_east_1"}]}, "resource": resources}
     return estimate(Stack("handmade", tmp_path / "cdk.tf.json", document), pricing, usage)
 
@@ -153,11 +155,12 @@ def test_interface_endpoint_per_az_hour_and_gb_gateway_endpoint_free(tmp_path: P
 def test_aurora_cluster_storage_io_backup_beyond_free_and_managed_secret(tmp_path: Path) -> None:
     cluster = {"engine": "aurora-postgresql", "backup_retention_period": 35, "manage_master_user_password": True}
     result = run(tmp_path, {"aws_rds_cluster": {"db": cluster}}, region="us-east-1")
-    # 100 GB x 5 % x 35 days = 175 GB of backups, of which 100 GB are free.
+    # The window holds the 100 GB volume and 100 GB x 5 % x 35 days = 175 GB of changes; the
+    # volume's size is free, so the changes are billed.
     assert cost_of(result, "aws_rds_cluster.db") == money(
         (100, "aurora_storage_gb_month", US),
         (30, "aurora_io_million", US),
-        (75, "aurora_backup_gb_month", US),
+        (175, "aurora_backup_gb_month", US),
         (1, "secretsmanager_secret_month", US),
     )
 
@@ -175,12 +178,12 @@ def test_rds_instance_multi_az_hours_storage_backup_beyond_free_secret_and_monit
         "monitoring_interval": 60,
     }
     result = run(tmp_path, {"aws_db_instance": {"db": instance}})
-    # 100 GB x 10 % x 14 days = 140 GB of backups, of which 100 GB (the provisioned size) are free.
+    # 100 GB x 10 % x 14 days = 140 GB of changes beyond the free 100 GB (the provisioned size).
     assert cost_of(result, "aws_db_instance.db") == money(
         (730, "rds_multi_az_instance_hour:db.m6g.large"),
         (100, "rds_multi_az_gp3_storage_gb_month"),
         (2000, "rds_multi_az_gp3_iops_month"),
-        (40, "rds_backup_gb_month"),
+        (140, "rds_backup_gb_month"),
         (1, "secretsmanager_secret_month"),
         (0.5, "logs_ingestion_gb"),
     )
@@ -191,11 +194,23 @@ def test_rds_instance_class_without_a_price_is_unpriced(tmp_path: Path) -> None:
     assert [u.address for u in result.unpriced] == ["aws_db_instance.db"]
 
 
-def test_aurora_backup_within_the_free_allowance_costs_nothing(tmp_path: Path) -> None:
-    result = run(tmp_path, {"aws_rds_cluster": {"db": {"backup_retention_period": 7}}})
+def test_aurora_backup_of_one_day_costs_nothing(tmp_path: Path) -> None:
+    result = run(tmp_path, {"aws_rds_cluster": {"db": {"backup_retention_period": 1}}})
     names = [i.name for r in result.resources for i in r.items]
     assert "Backup storage beyond the free allowance" not in names
     assert cost_of(result, "aws_rds_cluster.db") == money((100, "aurora_storage_gb_month"), (30, "aurora_io_million"))
+
+
+def test_aurora_backup_is_billed_at_most_one_volume_a_day_beyond_the_first(tmp_path: Path) -> None:
+    # 100 GB changing 90 % a day for 3 days would be 270 GB of changes, but the window never holds
+    # more than the volume for each day: 3 x 100 GB, of which the volume's 100 GB are free.
+    cluster = {"db": {"backup_retention_period": 3}}
+    aurora = USAGE[USAGE.index("[aurora]") :]
+    aurora = aurora[: aurora.index("daily_change_percent = 5") + len("daily_change_percent = 5")]
+    fast = USAGE.replace(aurora, aurora.replace("daily_change_percent = 5", "daily_change_percent = 90"))
+    result = run(tmp_path, {"aws_rds_cluster": cluster}, usage_text=fast)
+    backup = [i for r in result.resources for i in r.items if i.name == "Backup storage beyond the free allowance"]
+    assert [i.quantity for i in backup] == [200]
 
 
 def test_io_optimized_cluster_has_no_io_charge(tmp_path: Path) -> None:
@@ -426,9 +441,10 @@ def test_seed_vpc_and_aurora_shape_in_frankfurt(tmp_path: Path) -> None:
         (730, "aurora_instance_hour:db.t4g.medium"),
         (730, "aurora_instance_hour:db.t4g.medium"),
         (100, "aurora_storage_gb_month"),
+        (35, "aurora_backup_gb_month"),  # 100 GB x 5 % x 7 days of changes beyond the free volume
         (1, "secretsmanager_secret_month"),
     )
-    assert result.monthly_usd == expected == Decimal("272.1800")
+    assert result.monthly_usd == expected == Decimal("272.9850")
     print(f"\nseed VPC + Aurora shape, eu-central-1: {result.monthly_usd:.2f} USD/month (seed's own estimate: EUR 273-313)")
 
 
