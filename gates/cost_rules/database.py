@@ -146,12 +146,29 @@ def _dynamodb_table(ctx: Context, name: str, body: dict[str, Any]) -> list[LineI
     if body.get("billing_mode", "PROVISIONED") != "PAY_PER_REQUEST":
         raise MissingPrice("dynamodb provisioned capacity", ctx.region_of(body))
     storage = usage.number("dynamodb", "storage_gb", name=str(body.get("name", name)))
+    writes = usage.number("dynamodb", "write_request_units", name=str(body.get("name", name)))
+    indexes = _global_secondary_indexes(body)
+    # Each index holds its own copy of the items: a table write that carries the index's keys is
+    # written to the index too, billed as write request units; an index projecting ALL stores
+    # the items again (DynamoDB developer guide, "Provisioned throughput considerations for
+    # global secondary indexes" and "Storage considerations"). The profile counts table writes,
+    # and every item is taken to carry every index's keys.
+    everything = sum(1 for index in indexes if index.get("projection_type") == "ALL")
+    stored = storage * (1 + everything)
     items = [
-        ctx.item(
-            body,
-            "Write request units (millions)",
-            usage.number("dynamodb", "write_request_units", name=str(body.get("name", name))) / MILLION,
-            "dynamodb_wru_million",
+        ctx.item(body, "Write request units (millions)", writes / MILLION, "dynamodb_wru_million"),
+        *(
+            [
+                ctx.item(
+                    body,
+                    f"Index write request units (millions; {len(indexes)} global secondary index"
+                    f"{'es' if len(indexes) > 1 else ''}, each table write written again)",
+                    writes * len(indexes) / MILLION,
+                    "dynamodb_wru_million",
+                )
+            ]
+            if indexes
+            else []
         ),
         ctx.item(
             body,
@@ -161,8 +178,8 @@ def _dynamodb_table(ctx: Context, name: str, body: dict[str, Any]) -> list[LineI
         ),
         ctx.item(
             body,
-            "Table storage beyond the free 25 GB",
-            storage - ctx.free_part("dynamodb_storage_gb", storage),
+            "Table storage beyond the free 25 GB" + (" (with the indexes projecting every attribute)" if everything else ""),
+            stored - ctx.free_part("dynamodb_storage_gb", stored),
             "dynamodb_storage_gb_month",
         ),
     ]
@@ -171,6 +188,13 @@ def _dynamodb_table(ctx: Context, name: str, body: dict[str, Any]) -> list[LineI
     if isinstance(pitr, dict) and pitr.get("enabled") is True:
         items.append(ctx.item(body, "Point-in-time recovery", storage, "dynamodb_pitr_gb_month"))
     return items
+
+
+def _global_secondary_indexes(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The table's global secondary index blocks, written as one object or a list of them."""
+    value = body.get("global_secondary_index")
+    found = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+    return [index for index in found if isinstance(index, dict)]
 
 
 def _db_snapshot(ctx: Context, name: str, body: dict[str, Any]) -> list[LineItem]:

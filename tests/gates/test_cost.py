@@ -373,6 +373,23 @@ def test_dynamodb_on_demand_requests_storage_and_pitr(tmp_path: Path) -> None:
     )
 
 
+def test_dynamodb_global_secondary_indexes_bill_their_writes_and_copies(tmp_path: Path) -> None:
+    indexes = [
+        {"name": "by-owner", "hash_key": "owner_id", "projection_type": "ALL"},
+        {"name": "by-date", "hash_key": "day", "projection_type": "KEYS_ONLY"},
+    ]
+    table = {"billing_mode": "PAY_PER_REQUEST", "global_secondary_index": indexes}
+    result = run(tmp_path, {"aws_dynamodb_table": {"t": table}})
+    # 4 M table writes, written again to each of the two indexes; the ALL index stores the 6 GB again.
+    assert cost_of(result, "aws_dynamodb_table.t") == money(
+        (4, "dynamodb_wru_million"), (8, "dynamodb_wru_million"), (9, "dynamodb_rru_million"), (12, "dynamodb_storage_gb_month")
+    )
+    one = run(tmp_path, {"aws_dynamodb_table": {"t": {**table, "global_secondary_index": indexes[1]}}})
+    assert cost_of(one, "aws_dynamodb_table.t") == money(
+        (4, "dynamodb_wru_million"), (4, "dynamodb_wru_million"), (9, "dynamodb_rru_million"), (6, "dynamodb_storage_gb_month")
+    )
+
+
 def test_sqs_requests(tmp_path: Path) -> None:
     result = run(tmp_path, {"aws_sqs_queue": {"q": {"name": "q"}}})
     assert cost_of(result, "aws_sqs_queue.q") == money((3, "sqs_requests_million"))
