@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gates.acceptances import Acceptance
-from gates.inputs import Risk, Stack
+from gates.inputs import Risk, Stack, file_state
 from gates.security import Finding, SecurityResult
 
 if TYPE_CHECKING:
@@ -92,11 +92,8 @@ class Place:
 def _line_of(path: Path, pattern: re.Pattern[str]) -> int | None:
     """The first line of `path` matching `pattern`; the answer is kept while the file is unchanged
     (every finding of every stack looks through the same construct and environment files)."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return _first_line(str(path), stat.st_mtime_ns, stat.st_size, pattern)
+    state = file_state(path)
+    return None if state is None else _first_line(str(path), *state, pattern)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -198,6 +198,16 @@ MAX_DEPTH = 64
 _TYPED_BLOCKS = ("resource", "data")
 
 
+def file_state(path: Path) -> tuple[int, int] | None:
+    """What tells a changed file from the same one without reading it (modification time and
+    size), or None when it cannot be read: the key of the gate's per-process file caches."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size
+
+
 def read_regular_file(path: Path, what: str) -> bytes:
     """The bytes of a regular file no larger than MAX_INPUT_BYTES; InputError for anything else
     (a folder, a FIFO or device, which would block or read forever, a dangling or looping symlink)."""

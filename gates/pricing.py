@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from gates.inputs import InputError
+from gates.inputs import InputError, file_state
 
 STATUSES = ("confirmed", "unconfirmed")
 
@@ -80,29 +80,17 @@ def load_free(path: Path) -> dict[str, str]:
 # Catalogues read in this process, by file and the state of both files it comes from: the gate
 # estimates every stack three times (expected, low, high) and advises once, each reading the
 # catalogue (about a tenth of a second of TOML each), while an edited file is read afresh.
-_catalogues: dict[tuple[Path, str], tuple[tuple[tuple[int, int], ...], Catalogue]] = {}
-
-
-def _state(*paths: Path) -> tuple[tuple[int, int], ...]:
-    states = []
-    for path in paths:
-        try:
-            stat = path.stat()
-        except OSError:
-            return ()
-        states.append((stat.st_mtime_ns, stat.st_size))
-    return tuple(states)
+_catalogues: dict[tuple[Path, str], tuple[tuple[tuple[int, int] | None, ...], Catalogue]] = {}
 
 
 def load_catalogue(directory: Path, region: str) -> Catalogue:
     """`<directory>/<region>.toml` plus the shared `<directory>/free.toml` (each caller gets its own dicts)."""
     key = (directory.resolve(), region)
-    state = _state(directory / f"{region}.toml", directory / "free.toml")
+    state = (file_state(directory / f"{region}.toml"), file_state(directory / "free.toml"))
     cached = _catalogues.get(key)
-    if not state or cached is None or cached[0] != state:
-        catalogue = _load_catalogue(directory, region)
-        if state:
-            _catalogues[key] = (state, catalogue)
+    if None in state or cached is None or cached[0] != state:
+        catalogue = _load_catalogue(directory, region)  # a missing file: its clear error, every time
+        _catalogues[key] = (state, catalogue)
     else:
         catalogue = cached[1]
     return Catalogue(region=catalogue.region, prices=dict(catalogue.prices), free=dict(catalogue.free), path=catalogue.path)

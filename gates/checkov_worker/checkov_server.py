@@ -3,8 +3,9 @@
 `gates/checkov_prestart.py` starts it while the app synthesizes (or the gate reads its inputs). It imports
 Checkov (its runners and the registry of built-in checks: about 1.75 s of a
 4.6 s run) and then waits for requests on stdin, one JSON line each: the
-command-line arguments the gate would have passed to the `checkov` executable
-(`argv`, or several in `runs`), and the environment to run them in. Each run
+command-line arguments of one or more runs the gate would have passed to the
+`checkov` executable (`runs`), the environment and the working folder to run
+them in. Each run
 happens in a child forked from this process, so it starts with Checkov already
 imported and leaves nothing behind for the next one (Checkov's registries keep
 the external checks a run loads); the runs of one request go in parallel, one
@@ -106,7 +107,7 @@ def _reply(line: str) -> dict[str, Any]:
     """The answer to one request line: each run's result, or why the request was refused."""
     try:
         request = json.loads(line)
-        runs = request["runs"] if "runs" in request else [request["argv"]]
+        runs = request["runs"]
         env = request["env"]
         cwd = request.get("cwd")
         valid = (
@@ -125,8 +126,7 @@ def _reply(line: str) -> dict[str, Any]:
         sys.executable
     ):
         return {"refused": f"this process runs the Checkov beside {sys.executable}, not {executable}"}
-    results = _forked([list(r) for r in runs], dict(env), cwd)
-    return {"results": results} if "runs" in request else results[0]
+    return {"results": _forked([list(r) for r in runs], dict(env), cwd)}
 
 
 def _listener() -> socket.socket | None:
