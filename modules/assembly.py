@@ -21,7 +21,7 @@ from modules.core.context import BuildContext
 from modules.core.contributions import Contributions
 from modules.core.framework import FRAMEWORK, App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from modules.core.identity import AccountContext
-from modules.core.naming import first_path, logical_id
+from modules.core.naming import allocated_id
 from modules.core.ports import Ports
 from modules.core.profile import PROTECTION
 from modules.primitives.state_bucket import StateBucket, StateBucketProps
@@ -135,13 +135,13 @@ class FoundationStack(TerraformStack):
     def _allocate_logical_id(self, tf_element: Any) -> str:
         """cdktf's addressing, except for resources whose construct path changed since users
         first applied them: those keep the address of their first path."""
-        # cdktf passes an element, or the node of one.
-        node = getattr(tf_element, "node", tf_element)
-        path = str(node.path).partition("/")[2]
-        first = first_path(path, self._first_paths)
-        if first is None:
-            return super()._allocate_logical_id(tf_element)
-        return logical_id(first.split("/"))
+        # The framework asks this once for every element of the stack, a call from Node.js into
+        # Python; each call back into Node.js from here is another round trip (about a sixth of
+        # a stack's synthesis was spent in four of them). So the path comes in one call
+        # (a construct's toString is its path; cdktf may also pass a node), and the address is
+        # computed here by cdktf's own scheme (tests/core/test_naming.py).
+        path = tf_element.to_string() if isinstance(tf_element, Construct) else str(tf_element.path)
+        return allocated_id(path, self._first_paths)
 
 
 class BootstrapStack(TerraformStack):

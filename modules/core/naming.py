@@ -70,3 +70,12 @@ def first_path(path: str, first_paths: Mapping[str, str]) -> str | None:
         if path == prefix or path.startswith(prefix + "/"):
             return first_paths[prefix] + path[len(prefix) :]
     return None
+
+
+def allocated_id(path: str, first_paths: Mapping[str, str]) -> str:
+    """The logical id of the element at construct `path` (App-level, "stack/..."): cdktf's
+    `allocateLogicalId`, from the element's first path where it changed since."""
+    below_stack = path.partition("/")[2]
+    if not below_stack:
+        return ""  # the stack itself, as cdktf answers it
+    return logical_id((first_path(below_stack, first_paths) or below_stack).split("/"))
