@@ -48,9 +48,13 @@ def accept(
     expires: the last day the acceptance holds; default: it does not expire.
     Raises ValueError, naming the construct path, for anything the gate would reject.
     """
-    where = resource.node.path
+
+    # The path is read from the framework only for an error message: most calls raise none.
+    def where() -> str:
+        return str(resource.node.path)
+
     if expires is not None and (isinstance(expires, dt.datetime) or not isinstance(expires, dt.date)):
-        raise ValueError(f"accept() on {where}: expires = {expires!r}: a datetime.date such as date(2027, 3, 31)")
+        raise ValueError(f"accept() on {where()}: expires = {expires!r}: a datetime.date such as date(2027, 3, 31)")
     values = dict(pin)
     problems = [f"pin {path!r} = {value!r}: {why}" for path, value in values.items() if (why := _unusable(value))]
     entry: dict[str, Any] = {"check": check, "pin": values, "reason": reason}
@@ -61,11 +65,11 @@ def accept(
     # The fingerprint is ours to compute; only the caller's arguments can be wrong.
     problems += [p for p in entry_problems(entry) if not p.startswith("fingerprint")]
     if problems:
-        raise ValueError(f"accept() on {where}: " + "; ".join(problems))
+        raise ValueError(f"accept() on {where()}: " + "; ".join(problems))
     accepted: list[dict[str, Any]] = getattr(resource, _ACCEPTED, [])
     if any(existing["check"] == check for existing in accepted):
         raise ValueError(
-            f"accept() on {where}: {check} is already accepted on this resource; "
+            f"accept() on {where()}: {check} is already accepted on this resource; "
             "put every pinned value of one check into one accept() call"
         )
     accepted = [*accepted, entry]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cached_property
 
 from constructs import Construct
 
@@ -18,11 +19,13 @@ class AccountContext(Construct):
         self._caller = data_aws_caller_identity.DataAwsCallerIdentity(self, "caller")
         self._partition = data_aws_partition.DataAwsPartition(self, "partition")
 
-    @property
+    @cached_property
     def account_id(self) -> str:
+        # Read once: each read of a resource attribute is a call into Node.js (a round trip) that
+        # returns a new token for the same reference; one token serves every use.
         return self._caller.account_id
 
-    @property
+    @cached_property
     def partition(self) -> str:
         return self._partition.partition
 

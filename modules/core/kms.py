@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from constructs import Construct
@@ -119,6 +120,7 @@ class EncryptionKey(Construct):
         self._statements.append(statement)
         self.key.add_override("policy", json.dumps({"Version": "2012-10-17", "Statement": self._statements}))
 
-    @property
+    @cached_property
     def arn(self) -> str:
+        # Read once, as AccountContext reads its attributes (modules/core/identity.py).
         return self.key.arn

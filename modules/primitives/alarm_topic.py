@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 from constructs import Construct
 
@@ -107,6 +108,7 @@ class AlarmTopic(Construct):
                 self, f"email-{digest}", provider=provider, topic_arn=self.topic.arn, protocol="email", endpoint=email
             )
 
-    @property
+    @cached_property
     def arn(self) -> str:
+        # Read once, as AccountContext reads its attributes (modules/core/identity.py).
         return self.topic.arn

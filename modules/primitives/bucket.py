@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from constructs import Construct
@@ -112,7 +113,7 @@ class SecureBucket(Construct):
         s3_bucket_public_access_block.S3BucketPublicAccessBlock(
             self,
             "public-access-block",
-            bucket=self.bucket.id,
+            bucket=self.bucket_id,
             block_public_acls=True,
             block_public_policy=True,
             ignore_public_acls=True,
@@ -121,13 +122,13 @@ class SecureBucket(Construct):
         s3_bucket_ownership_controls.S3BucketOwnershipControls(
             self,
             "ownership",
-            bucket=self.bucket.id,
+            bucket=self.bucket_id,
             rule=s3_bucket_ownership_controls.S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
         )
         s3_bucket_versioning.S3BucketVersioningA(
             self,
             "versioning",
-            bucket=self.bucket.id,
+            bucket=self.bucket_id,
             versioning_configuration=s3_bucket_versioning.S3BucketVersioningVersioningConfiguration(status="Enabled"),
         )
         default = (
@@ -140,18 +141,18 @@ class SecureBucket(Construct):
         sse.S3BucketServerSideEncryptionConfigurationA(
             self,
             "encryption",
-            bucket=self.bucket.id,
+            bucket=self.bucket_id,
             # A bucket key means one KMS data key per bucket, not per object: fewer KMS requests.
             rule=[sse.S3BucketServerSideEncryptionConfigurationRuleA(
                 apply_server_side_encryption_by_default=default, bucket_key_enabled=self.key is not None
             )],
         )  # fmt: skip
-        lc.S3BucketLifecycleConfiguration(self, "lifecycle", bucket=self.bucket.id, rule=self._lifecycle_rules())
+        lc.S3BucketLifecycleConfiguration(self, "lifecycle", bucket=self.bucket_id, rule=self._lifecycle_rules())
         if props.cors_rules:
             s3_bucket_cors_configuration.S3BucketCorsConfiguration(
                 self,
                 "cors",
-                bucket=self.bucket.id,
+                bucket=self.bucket_id,
                 cors_rule=[
                     s3_bucket_cors_configuration.S3BucketCorsConfigurationCorsRule(
                         allowed_methods=list(rule.allowed_methods),
@@ -167,7 +168,7 @@ class SecureBucket(Construct):
             s3_bucket_logging.S3BucketLoggingA(
                 self,
                 "access-logging",
-                bucket=self.bucket.id,
+                bucket=self.bucket_id,
                 target_bucket=props.access_log_bucket.bucket.id,
                 target_prefix=props.access_log_prefix,
             )
@@ -190,10 +191,19 @@ class SecureBucket(Construct):
             },
             *props.statements,
         ]
-        self.policy = s3_bucket_policy.S3BucketPolicy(self, "policy", bucket=self.bucket.id, policy=self._render_policy())
+        self.policy = s3_bucket_policy.S3BucketPolicy(self, "policy", bucket=self.bucket_id, policy=self._render_policy())
+
+    @cached_property
+    def bucket_id(self) -> str:
+        # Read once, as AccountContext reads its attributes (modules/core/identity.py).
+        return self.bucket.id
+
+    @cached_property
+    def arn(self) -> str:
+        return self.bucket.arn
 
     def _everything(self) -> list[str]:
-        return [self.bucket.arn, f"{self.bucket.arn}/*"]
+        return [self.arn, f"{self.arn}/*"]
 
     def _render_policy(self) -> str:
         return json.dumps({"Version": "2012-10-17", "Statement": self._statements})
@@ -271,10 +281,10 @@ class SecureBucket(Construct):
         if prefix and not prefix.endswith("/"):
             raise ValueError(f"prefix {prefix!r}: end it with '/' so it cannot match a sibling prefix")
         statements: list[dict[str, Any]] = [
-            {"Sid": "Objects", "Effect": "Allow", "Action": list(actions), "Resource": f"{self.bucket.arn}/{prefix}*"}
+            {"Sid": "Objects", "Effect": "Allow", "Action": list(actions), "Resource": f"{self.arn}/{prefix}*"}
         ]
         if list_bucket:
-            statements.append({"Sid": "List", "Effect": "Allow", "Action": list(LIST_ACTIONS), "Resource": self.bucket.arn})
+            statements.append({"Sid": "List", "Effect": "Allow", "Action": list(LIST_ACTIONS), "Resource": self.arn})
         if kms_actions and self.key is not None:
             statements.append(
                 {
@@ -283,7 +293,7 @@ class SecureBucket(Construct):
                     "Action": list(kms_actions),
                     "Resource": self.key.arn,
                     # Only for requests S3 makes on the caller's behalf to this bucket.
-                    "Condition": {"StringEquals": {"kms:EncryptionContext:aws:s3:arn": self.bucket.arn}},
+                    "Condition": {"StringEquals": {"kms:EncryptionContext:aws:s3:arn": self.arn}},
                 }
             )
         grantee = role.node.path.replace("/", "-")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 from constructs import Construct
 
@@ -56,7 +57,12 @@ class SubnetGroup:
 
     @property
     def ids(self) -> list[str]:
-        return [s.id for s in self.subnets]
+        return list(self._ids)
+
+    @cached_property
+    def _ids(self) -> tuple[str, ...]:
+        # Read once, as AccountContext reads its attributes (modules/core/identity.py).
+        return tuple(s.id for s in self.subnets)
 
 
 @dataclass(frozen=True)
