@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.synth_part is not None:
         return _synth_part(args)
     args.quiet = args.quiet or os.environ.get("QUIET", "") not in ("", "0")
-    no_cache = args.no_cache or os.environ.get("NO_CACHE", "") not in ("", "0")
+    no_cache = args.no_cache = args.no_cache or os.environ.get("NO_CACHE", "") not in ("", "0")
 
     from modules.cache import Cache
 
@@ -303,7 +303,10 @@ def _run(args: argparse.Namespace) -> int:
     compare = ["--compare-to", str(args.compare_to)] if args.compare_to else []
     gating = time.monotonic()
     _progress(args, f"Running the gates on {len(stacks)} stacks (Checkov and our checks, then the cost gate)...")
-    code = gates_main([*map(str, stacks), "--reports-dir", str(args.outdir / "reports"), *compare])
+    # Each stack's Checkov results are kept beside the run cache: when one environment changed,
+    # the stacks that did not are not scanned again (gates/scan_cache.py).
+    scans = [] if args.no_cache else ["--scan-cache", str(args.outdir / ".cache" / "scans")]
+    code = gates_main([*map(str, stacks), "--reports-dir", str(args.outdir / "reports"), *compare, *scans])
     _progress(args, f"The gates took {time.monotonic() - gating:.1f} s.")
     return code
 

@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="COST_JSON",
         help="an earlier cost.json (or a reports folder with <env>/cost.json) to show the monthly change against",
     )
+    parser.add_argument(
+        "--scan-cache",
+        type=Path,
+        help="a folder keeping each stack's Checkov results: a stack scanned before with the same inputs is not "
+        "scanned again (main.py uses <outdir>/.cache/scans; default: no cache)",
+    )
     parser.add_argument("--region", help="Region to price a stack whose aws provider sets none (default: none, and it fails)")
     parser.add_argument("--pricing-dir", type=Path, default=ROOT / "policies" / "pricing")
     parser.add_argument("--usage-dir", type=Path, default=ROOT / "policies" / "usage")
@@ -96,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                 previous=cost_report.load_previous(args.compare_to, s.env) if args.compare_to else None,
                 budget_source=source,
             )
-        raw = security.run_checkov(stacks, args.checks_dir, only)
+        raw = security.run_checkov(stacks, args.checks_dir, only, args.scan_cache)
     except (InputError, security.GateError) as exc:
         print(f"gates: {exc}", file=sys.stderr)
         return 2

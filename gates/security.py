@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gates import acceptances, checkov_prestart, secret_blocks
+from gates import acceptances, checkov_prestart, scan_cache, secret_blocks
 from gates.acceptances import Acceptance
 from gates.inputs import Stack
 from gates.suppressions import Suppression
@@ -200,21 +200,58 @@ def _read_report(completed: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     return report if isinstance(report, dict) else {}
 
 
-def run_checkov(stacks: list[Stack], external_checks_dir: Path | None, only: tuple[str, ...] = ()) -> dict[str, Any]:
-    """One report for all stacks; with several cores the stacks are shared among parallel Checkov runs."""
+def run_checkov(
+    stacks: list[Stack], external_checks_dir: Path | None, only: tuple[str, ...] = (), cache: Path | None = None
+) -> dict[str, Any]:
+    """One report for all stacks; with several cores the stacks are shared among parallel Checkov runs.
+    With a `cache` folder, a stack scanned before with the same inputs is not scanned again
+    (gates/scan_cache.py)."""
     base = [*checkov_command(), "--framework", "terraform_json", "--skip-download", "-o", "json", "--compact"]
     if only:
         base += ["--check", ",".join((*only, SCAN_CHECK))]
+    checks_dirs = [SCAN_CHECKS_DIR]
     if external_checks_dir is not None and _has_checks(external_checks_dir):
         base += ["--external-checks-dir", str(external_checks_dir)]
+        checks_dirs.insert(0, external_checks_dir)
     base += ["--external-checks-dir", str(SCAN_CHECKS_DIR)]
+    env = {**os.environ, "LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE"}
+    reused: list[dict[str, Any]] = []
+    keys: dict[str, str] = {}  # resolved scanned file -> its entry in the cache
+    pending = list(stacks)
+    if cache is not None:
+        common = scan_cache.scan_key(base, checks_dirs, env)
+        pending = []
+        for stack in stacks:
+            key = scan_cache.stack_key(common, stack.scanned_file)
+            keys[str(stack.scanned_file.resolve())] = key
+            hit = scan_cache.load(cache, key, stack.scanned_file)
+            if hit is None:
+                pending.append(stack)
+            else:
+                reused.append(hit)
+    done = _scan(base, pending, env) if pending else []
+    reports = [_read_report(completed) for completed in done]
+    crashes = crashed_checks("\n".join(completed.stderr for completed in done))
+    if cache is not None:
+        scanned = [str(stack.scanned_file.resolve()) for stack in pending]
+        located = [{**crash, "path": reported_path(crash["file"])} for crash in crashes]
+        split = scan_cache.split(merge_reports(reports), located, scanned) if pending else {}
+        for path, share in (split or {}).items():
+            scan_cache.store(cache, keys[path], share)
+        scan_cache.prune(cache, set(keys.values()))
+    report = merge_reports(reports + reused) if reports or reused else {"results": {}, "summary": {}}
+    report[CRASHES_KEY] = crashes + [crash for hit in reused for crash in hit["crashes"]]
+    return report
+
+
+def _scan(base: list[str], stacks: list[Stack], env: dict[str, str]) -> list[subprocess.CompletedProcess[str]]:
+    """Checkov over `stacks`, in one run per share."""
     commands = []
     for group in shares(stacks, workers(len(stacks))):
         command = list(base)
         for stack in group:
             command += ["-f", str(stack.scanned_file.resolve())]
         commands.append(command)
-    env = {**os.environ, "LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE"}
     # main.py --gate starts Checkov while the stacks synthesize, the gate's CLI while it reads its
     # inputs (prestart_checkov); that process runs these same commands, or None comes back and
     # Checkov starts here as before.
@@ -228,9 +265,7 @@ def run_checkov(stacks: list[Stack], external_checks_dir: Path | None, only: tup
             for command, process in zip(commands, running, strict=True):
                 out, err = process.communicate()
                 done.append(subprocess.CompletedProcess(command, process.returncode, out, err))
-    report = merge_reports([_read_report(completed) for completed in done])
-    report[CRASHES_KEY] = crashed_checks("\n".join(completed.stderr for completed in done))
-    return report
+    return done
 
 
 # Checkov logs a check that raised, and leaves it out of the report, as
@@ -253,12 +288,21 @@ def crashed_checks(stderr: str) -> list[dict[str, str]]:
     return crashes
 
 
+def reported_path(text: str) -> str:
+    """The file a Checkov log line names, resolved. Checkov prints it relative to its working
+    directory (the gate's) with a leading slash: "/cdktf.out/stacks/prod/cdk.tf.json", and for a
+    file outside that directory "/../../tmp/out/stacks/prod/cdk.tf.json"."""
+    return str((Path.cwd() / text.lstrip("/")).resolve())
+
+
 def _crash_findings(stacks: list[Stack], crashes: list[dict[str, str]]) -> list[tuple[Stack, Finding]]:
     """A crashed check checked nothing: a finding on the resource it crashed on."""
     found = []
     for crash in crashes:
-        # Checkov prints the path below its working directory with a leading slash.
-        stack = next((s for s in stacks if str(s.scanned_file.resolve()).endswith(crash["file"])), None)
+        path = reported_path(crash["file"])
+        stack = next((s for s in stacks if str(s.scanned_file.resolve()) == path), None)
+        if stack is None:  # a Checkov run in another working directory: the path's tail
+            stack = next((s for s in stacks if str(s.scanned_file.resolve()).endswith(crash["file"])), None)
         if stack is None and len(stacks) == 1:
             stack = stacks[0]
         if stack is None:

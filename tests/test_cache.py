@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import signal
@@ -192,3 +193,27 @@ def test_main_reuses_an_unchanged_run_and_trusts_nothing_after_a_killed_one(tmp_
     rerun = _main(environments, outdir)
     assert rerun.returncode == 0
     assert "Synthesized dev, prod and bootstrap" in rerun.stdout
+
+
+def test_a_gate_run_after_one_environment_changed_scans_only_that_stack_again(tmp_path: Path) -> None:
+    environments = tmp_path / "environments"
+    environments.mkdir()
+    for name in ("dev", "prod"):
+        shutil.copy2(ROOT / "environments" / f"{name}.toml", environments / f"{name}.toml")
+    outdir = tmp_path / "cdktf.out"
+    first = _main(environments, outdir, "--gate", "--quiet")
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
+    scans = outdir / cache.CACHE_DIR / "scans"
+    before = {p.name: p.stat().st_ino for p in scans.glob("*.json")}
+    assert len(before) == 3  # dev, prod, bootstrap
+    # Another budget changes the dev stack's metadata only: prod and bootstrap come out as before.
+    text = (environments / "dev.toml").read_text()
+    (environments / "dev.toml").write_text(text.replace("monthly_usd = 60", "monthly_usd = 61", 1))
+    second = _main(environments, outdir, "--gate", "--quiet")
+    assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-2000:]
+    after = {p.name: p.stat().st_ino for p in scans.glob("*.json")}
+    kept = set(before) & set(after)
+    assert len(after) == 3 and len(kept) == 2  # one new entry (dev), the old one pruned
+    assert all(before[name] == after[name] for name in kept)  # written once: not scanned again
+    summary = json.loads((outdir / "reports" / "dev" / "summary.json").read_text())
+    assert summary["passed"] is True and summary["checks"]["passed"] > 100 and summary["resources_scanned"] > 100

@@ -58,3 +58,21 @@ def test_a_failure_suppression_does_not_cover_a_crash(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "Checkov's check CKV2_AWS_70 crashed on this resource" in result.stdout
+
+
+def test_a_crash_in_one_of_several_stacks_outside_the_working_directory_fails_that_stack(tmp_path: Path) -> None:
+    # Checkov names a file outside its working directory as "/../../tmp/.../cdk.tf.json".
+    dev = stack(tmp_path, "dev", json.loads((ROOT / "tests" / "golden" / "dev.json").read_text()))
+    result = gates(
+        str(_prod(tmp_path)),
+        str(dev),
+        "--check",
+        "CKV2_AWS_70",
+        "--reports-dir",
+        str(tmp_path / "r"),
+        "--suppressions",
+        "/dev/null",
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    summary = json.loads((tmp_path / "r" / "prod" / "summary.json").read_text())
+    assert ("CKV2_AWS_70", OPTIONS_METHOD) in {(v["rule"], v["resource"]) for v in summary["violations"]}

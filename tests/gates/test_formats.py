@@ -34,7 +34,10 @@ def reports(synth_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = work / "reports"
     stacks = [str(synth_dir / "stacks" / name) for name in SHIPPED]
     result = subprocess.run(
-        [sys.executable, "-m", "gates", *stacks, str(work / "handmade"), "--reports-dir", str(out)],
+        # With a stack of someone else's in the run, the project's reviewed suppressions apply only
+        # when named (gates/cli.py): named here, so that the shipped stacks are judged as in make check.
+        [sys.executable, "-m", "gates", *stacks, str(work / "handmade"), "--reports-dir", str(out),
+         "--suppressions", str(ROOT / "policies" / "suppressions.toml")],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr  # the hand-written stack fails
