@@ -156,11 +156,17 @@ def _main(environments: Path, outdir: Path, *extra: str) -> subprocess.Completed
     )
 
 
-def test_main_reuses_an_unchanged_run_and_trusts_nothing_after_a_killed_one(tmp_path: Path) -> None:
+def _shipped_environments(tmp_path: Path) -> Path:
+    """A copy of the shipped dev and prod environment files, to edit."""
     environments = tmp_path / "environments"
     environments.mkdir()
     for name in ("dev", "prod"):
         shutil.copy2(ROOT / "environments" / f"{name}.toml", environments / f"{name}.toml")
+    return environments
+
+
+def test_main_reuses_an_unchanged_run_and_trusts_nothing_after_a_killed_one(tmp_path: Path) -> None:
+    environments = _shipped_environments(tmp_path)
     outdir = tmp_path / "cdktf.out"
     first = _main(environments, outdir)
     assert first.returncode == 0, first.stderr[-2000:]
@@ -196,10 +202,7 @@ def test_main_reuses_an_unchanged_run_and_trusts_nothing_after_a_killed_one(tmp_
 
 
 def test_a_gate_run_after_one_environment_changed_scans_only_that_stack_again(tmp_path: Path) -> None:
-    environments = tmp_path / "environments"
-    environments.mkdir()
-    for name in ("dev", "prod"):
-        shutil.copy2(ROOT / "environments" / f"{name}.toml", environments / f"{name}.toml")
+    environments = _shipped_environments(tmp_path)
     outdir = tmp_path / "cdktf.out"
     first = _main(environments, outdir, "--gate", "--quiet")
     assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]

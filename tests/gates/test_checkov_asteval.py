@@ -4,15 +4,10 @@ interpreter per expression does."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
-import pytest
-
-from gates.security import CHECKOV_VENV_BIN
 from tests.conftest import ROOT
-
-PYTHON = CHECKOV_VENV_BIN.parent / "python"
+from tests.gates import checkov_venv
 
 # Expressions of the kinds Checkov's renderer evaluates, in an order where state one evaluation
 # leaves behind (an error, an assignment, a syntax error's text) would show in the next.
@@ -99,34 +94,15 @@ print(json.dumps({
 
 
 def test_one_interpreter_per_thread_evaluates_and_scans_as_one_per_expression(synth_dir: Path) -> None:
-    if not PYTHON.exists():
-        pytest.fail("Checkov's venv is missing: run `make install`")
-    argv = ["--framework", "terraform_json", "--skip-download", "-o", "json", "--compact"]
-    for name in ("dev", "prod"):
-        argv += ["-f", str(synth_dir / "stacks" / name / "cdk.tf.json")]
-    argv += ["--external-checks-dir", str(ROOT / "policies" / "checks")]
-    completed = subprocess.run(
-        [str(PYTHON), "-c", RUN_BOTH, str(ROOT / "gates" / "checkov_worker"), json.dumps(EXPRESSIONS), *argv],
-        capture_output=True,
-        text=True,
-        env={"LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE", "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    stacks = [synth_dir / "stacks" / name / "cdk.tf.json" for name in ("dev", "prod")]
+    argv = checkov_venv.scan_argv(stacks, ROOT / "policies" / "checks")
+    result = checkov_venv.run(RUN_BOTH, json.dumps(EXPRESSIONS), *argv)
     assert result["installed"] is True
     assert result["same_in_one_thread"] and result["threads_apart"]
     assert result["reused"] == result["shipped"]
     kinds = {outcome[0] for outcome in result["shipped"]}
     assert kinds == {"value", "error"}  # the list really exercises both paths
     assert result["symbols_kept"]
-
-    def outcomes(report: dict) -> dict:
-        return {
-            kind: sorted((e["check_id"], e["resource"], json.dumps(e, sort_keys=True)) for e in report["results"][kind])
-            for kind in report["results"]
-        }
-
     shipped, reused = json.loads(result["shipped_scan"]), json.loads(result["reused_scan"])
-    assert outcomes(reused) == outcomes(shipped)
+    assert checkov_venv.outcomes(reused) == checkov_venv.outcomes(shipped)
     assert reused["summary"] == shipped["summary"] and shipped["summary"]["passed"] > 100

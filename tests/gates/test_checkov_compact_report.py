@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
-import pytest
-
-from gates.security import CHECKOV_VENV_BIN
 from tests.conftest import ROOT
-
-PYTHON = CHECKOV_VENV_BIN.parent / "python"
+from tests.gates import checkov_venv
 
 # In Checkov's venv: the same scan printed by Checkov as it ships, then after install().
 RUN_TWICE = r"""
@@ -38,29 +33,10 @@ print(json.dumps({"installed": installed, "shipped": shipped, "compact": compact
 
 
 def test_the_compact_report_is_the_same_report(synth_dir: Path) -> None:
-    if not PYTHON.exists():
-        pytest.fail("Checkov's venv is missing: run `make install`")
-    stack = synth_dir / "stacks" / "dev" / "cdk.tf.json"
-    argv = ["-f", str(stack), "--framework", "terraform_json", "--skip-download", "-o", "json", "--compact"]
-    argv += ["--external-checks-dir", str(ROOT / "policies" / "checks")]
-    completed = subprocess.run(
-        [str(PYTHON), "-c", RUN_TWICE, str(ROOT / "gates" / "checkov_worker"), *argv],
-        capture_output=True,
-        text=True,
-        env={"LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE", "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    argv = checkov_venv.scan_argv([synth_dir / "stacks" / "dev" / "cdk.tf.json"], ROOT / "policies" / "checks")
+    result = checkov_venv.run(RUN_TWICE, *argv)
     assert result["installed"] is True
     assert "\n    " in result["shipped"] and "\n" not in result["compact"].strip()  # really printed differently
     shipped, compact = json.loads(result["shipped"]), json.loads(result["compact"])
-
-    def outcomes(report: dict) -> dict:
-        return {
-            kind: sorted((e["check_id"], e["resource"], json.dumps(e, sort_keys=True)) for e in report["results"][kind])
-            for kind in report["results"]
-        }
-
-    assert outcomes(compact) == outcomes(shipped)
+    assert checkov_venv.outcomes(compact) == checkov_venv.outcomes(shipped)
     assert compact["summary"] == shipped["summary"] and shipped["summary"]["passed"] > 100

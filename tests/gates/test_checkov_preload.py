@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
-import pytest
-
-from gates.security import CHECKOV_VENV_BIN
 from tests.conftest import ROOT
-
-PYTHON = CHECKOV_VENV_BIN.parent / "python"
+from tests.gates import checkov_venv
 
 # In Checkov's venv, as the server does: import Checkov, preload, then scan and list the modules
 # of the preloaded libraries the scan still had to import.
@@ -37,20 +31,10 @@ print(json.dumps({"late": late, "preloaded": sorted(m for m in preloaded if m.sp
 
 
 def test_a_scan_after_the_preload_imports_none_of_the_preloaded_libraries(synth_dir: Path) -> None:
-    if not PYTHON.exists():
-        pytest.fail("Checkov's venv is missing: run `make install`")
-    argv = ["--framework", "terraform_json", "--skip-download", "-o", "json", "--compact"]
-    argv += ["-f", str(synth_dir / "stacks" / "prod" / "cdk.tf.json")]
-    argv += ["--external-checks-dir", str(ROOT / "policies" / "checks"), "--external-checks-dir", str(ROOT / "policies" / "scan")]
-    completed = subprocess.run(
-        [str(PYTHON), "-c", PRELOAD_THEN_SCAN, str(ROOT / "gates" / "checkov_worker"), *argv],
-        capture_output=True,
-        text=True,
-        env={"LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE", "PATH": "/usr/bin:/bin"},
-        check=False,
+    stack = synth_dir / "stacks" / "prod" / "cdk.tf.json"
+    result = checkov_venv.run(
+        PRELOAD_THEN_SCAN, *checkov_venv.scan_argv([stack], ROOT / "policies" / "checks", ROOT / "policies" / "scan")
     )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert result["late"] == []
     # The preload did the importing (Checkov's own import had not already): the plugins among them.
     assert any(name.startswith("detect_secrets.plugins.") for name in result["preloaded"]), result["preloaded"]
