@@ -104,7 +104,10 @@ def load(folder: Path, key: str, scanned_file: Path) -> dict[str, Any] | None:
     return {
         "results": results,
         "summary": {"checkov_version": entry.get("checkov_version")},
-        "crashes": [{"check": c["check"], "file": path, "resource": c["resource"]} for c in entry["crashes"]],
+        # As Checkov's log names the file: below the working directory, with a leading slash.
+        "crashes": [
+            {"check": c["check"], "file": "/" + os.path.relpath(path), "resource": c["resource"]} for c in entry["crashes"]
+        ],
     }
 
 

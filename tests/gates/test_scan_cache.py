@@ -152,3 +152,31 @@ def test_the_gate_cli_reuses_scans_with_scan_cache(tmp_path: Path, scanned: list
         for summary in summaries:
             summary.pop("generated_at")
         assert summaries[0] == summaries[1] and summaries[0]["violations"]
+
+
+def test_a_crashed_check_from_the_cache_fails_the_stack_as_a_scan_does(tmp_path: Path, scanned: list[list[str]]) -> None:
+    prod = tmp_path / "prod"
+    prod.mkdir()
+    (prod / "cdk.tf.json").write_text((ROOT / "tests" / "golden" / "prod.json").read_text())
+    other = _write(tmp_path / "other", 1)  # two stacks: a crash is attributed by its file, not by elimination
+    args = [
+        str(prod),
+        str(other.path.parent),
+        "--check",
+        "CKV2_AWS_70",
+        "--suppressions",
+        "/dev/null",
+        "--scan-cache",
+        str(tmp_path / "scans"),
+    ]
+    violations = []
+    for run in ("first", "second"):
+        reports = tmp_path / f"reports-{run}"
+        assert cli.main([*args, "--reports-dir", str(reports)]) == 1
+        summary = json.loads((reports / "prod" / "summary.json").read_text())
+        violations.append(sorted((v["rule"], v["resource"]) for v in summary["violations"]))
+    assert scanned == [["other", "prod"]]
+    assert (
+        violations[0] == violations[1]
+        and ("CKV2_AWS_70", "aws_api_gateway_method.api_rest_options-uploads-method_59A9985B") in violations[0]
+    )
