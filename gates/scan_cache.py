@@ -68,7 +68,9 @@ def scan_key(command: list[str], checks_dirs: Iterable[Path], env: dict[str, str
     executable = Path(command[0])
     digest.update(json.dumps([str(executable.resolve()), _checkov_version(executable)]).encode())
     digest.update(json.dumps([a for i, a in enumerate(command[1:], 1) if a != "-f" and i not in files]).encode())
-    for folder in [*checks_dirs, ROOT / "policies"]:
+    # policies/ holds the project's checks and what they import; other folders are hashed apart.
+    policies = ROOT / "policies"
+    for folder in [*(f for f in checks_dirs if not f.resolve().is_relative_to(policies)), policies]:
         _tree(digest, folder)
     for path in _SCANNER_FILES:
         digest.update(f"{path.name}\n".encode())
@@ -79,6 +81,19 @@ def scan_key(command: list[str], checks_dirs: Iterable[Path], env: dict[str, str
 
 def stack_key(base: str, scanned_file: Path) -> str:
     return hashlib.sha256(f"{base}\n".encode() + scanned_file.read_bytes()).hexdigest()
+
+
+def _is_entry(entry: Any) -> bool:
+    """Holds what the gate reads of a report entry (gates/security.py, `evaluate`)."""
+    lines = entry.get("file_line_range") if isinstance(entry, dict) else None
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("check_id"), str)
+        and isinstance(entry.get("resource"), str)
+        and (lines is None or (isinstance(lines, list) and all(isinstance(n, int) for n in lines)))
+        and isinstance(entry.get("check_result") or {}, dict)
+        and isinstance(entry.get("details") or [], list)
+    )
 
 
 def load(folder: Path, key: str, scanned_file: Path) -> dict[str, Any] | None:
@@ -92,7 +107,7 @@ def load(folder: Path, key: str, scanned_file: Path) -> dict[str, Any] | None:
         and entry.get("format") == FORMAT
         and isinstance(entry.get("results"), dict)
         and all(isinstance(entry["results"].get(kind), list) for kind in SECTIONS)
-        and all(isinstance(e, dict) for kind in SECTIONS for e in entry["results"][kind])
+        and all(_is_entry(e) for kind in SECTIONS for e in entry["results"][kind])
         and isinstance(entry.get("parsing_error"), bool)
         and isinstance(entry.get("crashes"), list)
         and all(isinstance(c, dict) and set(c) == {"check", "resource"} for c in entry["crashes"])

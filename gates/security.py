@@ -239,7 +239,7 @@ def run_checkov(
         for path, share in (split or {}).items():
             scan_cache.store(cache, keys[path], share)
         scan_cache.prune(cache, set(keys.values()))
-    report = merge_reports(reports + reused) if reports or reused else {"results": {}, "summary": {}}
+    report = merge_reports(reports + reused)
     report[CRASHES_KEY] = crashes + [crash for hit in reused for crash in hit["crashes"]]
     return report
 
@@ -360,7 +360,7 @@ def evaluate(
             resolved[text] = by_path.get(str(Path(text).resolve()))
         return resolved[text]
 
-    for kind in ("passed_checks", "failed_checks", "skipped_checks"):
+    for kind in scan_cache.SECTIONS:
         for entry in sections.get(kind, []):
             stack = stack_of(entry)
             if stack is None:

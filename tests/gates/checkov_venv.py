@@ -17,6 +17,26 @@ PYTHON = CHECKOV_VENV_BIN.parent / "python"
 WORKER = ROOT / "gates" / "checkov_worker"
 
 
+# Run before every script: as the server sets up (warnings, its modules importable, no debug
+# records), and `scan(argv)`: Checkov's printed report for `argv`, run in this process.
+PRELUDE = r"""
+import contextlib, io, json, logging, sys, warnings
+warnings.simplefilter("ignore", category=SyntaxWarning)
+sys.path.insert(0, sys.argv[1])
+logging.disable(logging.INFO)
+
+def scan(argv):
+    from checkov.main import Checkov
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            Checkov(argv).run()
+        except SystemExit:
+            pass
+    return out.getvalue()
+"""
+
+
 def scan_argv(stacks: list[Path], *checks_dirs: Path) -> list[str]:
     """Checkov's arguments for a scan of `stacks`, as the gate gives them."""
     argv = ["--framework", "terraform_json", "--skip-download", "-o", "json", "--compact"]
@@ -28,11 +48,11 @@ def scan_argv(stacks: list[Path], *checks_dirs: Path) -> list[str]:
 
 
 def run(script: str, *args: str) -> dict[str, Any]:
-    """What `script` prints last (one JSON line); it gets WORKER as sys.argv[1], then `args`."""
+    """What `script` (after PRELUDE) prints last, one JSON line; it gets WORKER as sys.argv[1], then `args`."""
     if not PYTHON.exists():
         pytest.fail("Checkov's venv is missing: run `make install`")
     completed = subprocess.run(
-        [str(PYTHON), "-c", script, str(WORKER), *args],
+        [str(PYTHON), "-c", PRELUDE + script, str(WORKER), *args],
         capture_output=True,
         text=True,
         env={"LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE", "PATH": "/usr/bin:/bin"},

@@ -39,14 +39,11 @@ EXPRESSIONS = [
 # In Checkov's venv: each expression through Checkov's evaluate, first with its own
 # get_asteval, then after install(); the same for whole scans of the stacks given.
 RUN_BOTH = r"""
-import contextlib, io, json, logging, sys, threading, warnings
-warnings.simplefilter("ignore", category=SyntaxWarning)
-sys.path.insert(0, sys.argv[1])
+import threading
 expressions = json.loads(sys.argv[2])
-from checkov.main import Checkov
+import checkov.main
 from checkov.terraform.graph_builder.variable_rendering import safe_eval_functions as sef
 import checkov_asteval
-logging.disable(logging.INFO)
 argv = sys.argv[3:]
 
 def evaluate_all():
@@ -58,21 +55,12 @@ def evaluate_all():
             out.append(["error", type(error).__name__, str(error)])
     return out
 
-def scan():
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        try:
-            Checkov(argv).run()
-        except SystemExit:
-            pass
-    return out.getvalue()
-
 def symbols():
     return sorted(k for k in sef.SAFE_EVAL_DICT if k != "print")
 
 before_symbols = symbols()
 shipped = evaluate_all()
-shipped_scan = scan()
+shipped_scan = scan(argv)
 sef.SAFE_EVAL_DICT.pop("x", None)  # the assignment above lands in the shared table either way
 installed = checkov_asteval.install()
 reused = evaluate_all()
@@ -82,7 +70,7 @@ def in_thread(name):
 workers = [threading.Thread(target=in_thread, args=(n,)) for n in ("a", "b")]
 for w in workers: w.start()
 for w in workers: w.join()
-reused_scan = scan()
+reused_scan = scan(argv)
 print(json.dumps({
     "installed": installed, "shipped": shipped, "reused": reused,
     "same_in_one_thread": sef.get_asteval() is sef.get_asteval(),

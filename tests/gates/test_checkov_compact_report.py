@@ -10,24 +10,12 @@ from tests.gates import checkov_venv
 
 # In Checkov's venv: the same scan printed by Checkov as it ships, then after install().
 RUN_TWICE = r"""
-import contextlib, io, json, logging, os, sys, warnings
-warnings.simplefilter("ignore", category=SyntaxWarning)
-sys.path.insert(0, sys.argv[1])
-from checkov.main import Checkov
+import checkov.main
 import checkov_compact_report
-logging.disable(logging.INFO)
 argv = sys.argv[2:]
-def scan():
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        try:
-            Checkov(argv).run()
-        except SystemExit:
-            pass
-    return out.getvalue()
-shipped = scan()
+shipped = scan(argv)
 installed = checkov_compact_report.install()
-compact = scan()
+compact = scan(argv)
 print(json.dumps({"installed": installed, "shipped": shipped, "compact": compact}))
 """
 

@@ -10,21 +10,13 @@ from tests.gates import checkov_venv
 # In Checkov's venv, as the server does: import Checkov, preload, then scan and list the modules
 # of the preloaded libraries the scan still had to import.
 PRELOAD_THEN_SCAN = r"""
-import contextlib, io, json, logging, sys, warnings
-warnings.simplefilter("ignore", category=SyntaxWarning)
-sys.path.insert(0, sys.argv[1])
 import checkov.main
 import checkov_server
-logging.disable(logging.INFO)
 roots = {name.split(".")[0] for name in checkov_server.PRELOADED}
 before_preload = {m for m in sys.modules if m.split(".")[0] in roots}
 checkov_server._preload()
 preloaded = set(sys.modules)
-with contextlib.redirect_stdout(io.StringIO()):
-    try:
-        checkov.main.Checkov(sys.argv[2:]).run()
-    except SystemExit:
-        pass
+scan(sys.argv[2:])
 late = sorted(m for m in set(sys.modules) - preloaded if m.split(".")[0] in roots)
 print(json.dumps({"late": late, "preloaded": sorted(m for m in preloaded if m.split(".")[0] in roots and m not in before_preload)}))
 """

@@ -128,11 +128,13 @@ def test_an_entry_that_is_not_one_is_scanned_again(tmp_path: Path, scanned: list
     stacks = [_write(tmp_path / "a", 1)]
     first = security.run_checkov(stacks, None, cache=cache)
     (entry,) = cache.glob("*.json")
-    for text in ("{not json", "[]", json.dumps({"format": 1, "results": {"passed_checks": "x"}})):
+    kept = json.loads(entry.read_text())
+    broken_entry = {**kept, "results": {**kept["results"], "passed_checks": [{"check_id": 7}]}}
+    for text in ("{not json", "[]", json.dumps({"format": 1, "results": {"passed_checks": "x"}}), json.dumps(broken_entry)):
         entry.write_text(text)
         again = security.run_checkov(stacks, None, cache=cache)
         assert _outcomes(again) == _outcomes(first)
-    assert len(scanned) == 4
+    assert len(scanned) == 5
     assert not list(cache.glob(".*.tmp"))  # nothing half-written left behind
 
 
