@@ -178,8 +178,9 @@ diff: require-env $(VENV)/.synced
 # runs the gated app command from cdktf.json before Terraform.
 cli: node_modules/.installed
 
-# BENCH_ARGS="--tests" also times make test serially and in parallel; "--tests-baseline REV" the test suite
-# of commit REV (its own worktree and install) against today's; "--scaling 1,3" fewer environments.
+# BENCH_ARGS="--tests" also times make test serially and in parallel; "--baseline REV" measures commit REV
+# (its own worktree and install): its cost per added environment and its test suite, against today's;
+# "--scaling 1,3" fewer environments.
 bench: install
 	$(PY) tools/bench.py $(BENCH_ARGS)
 

@@ -21,11 +21,14 @@ Checkov reads Terraform JSON with PyYAML's pure-Python parser; this process has 
 read by libyaml where the result is the same (checkov_json_loader.py, beside this file),
 prints its JSON report without indentation (checkov_compact_report.py), and evaluates
 expressions in one interpreter per thread (checkov_asteval.py): the same content. The
-libraries a scan would import on first use (PRELOADED) are imported before any fork.
+libraries a scan would import on first use (PRELOADED) are imported before any fork, and
+the objects of all these imports are then kept out of the garbage collector's walks
+(`_settle`, `CHILD_COLLECTION_THRESHOLDS`).
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -73,6 +76,24 @@ def _preload() -> None:
             len(module.countries)  # the table is read from its JSON file on first use
 
 
+# Checkov's import leaves about 320,000 objects that live as long as this process. Every full
+# collection in a forked run walked all of them again, and a run's own objects (each stack's
+# definitions and graph, kept to the end of the run) made each walk longer as the run held more
+# stacks: about a fifth of the CPU time of a run over eight stacks. `_settle` moves what the import
+# left out of the collector's sight (gc.freeze) before any fork, which also keeps the children from
+# writing to the memory pages they share with this process. A run then collects its young objects
+# every 20,000 allocations instead of 700 and its older ones rarely: Checkov's definitions and
+# graph are few reference cycles (a few hundred objects collected per run), so the peak memory
+# of a run stays the same (measured over eight stacks).
+CHILD_COLLECTION_THRESHOLDS = (20_000, 50, 100)
+
+
+def _settle() -> None:
+    """Before any fork: what the import and the preload left is collected once, then frozen."""
+    gc.collect()
+    gc.freeze()
+
+
 def _capture(argv: list[str]) -> tuple[int, str, str]:
     """Run Checkov with file descriptors 1 and 2 sent to files: its loggers hold the original stream objects."""
     from checkov.main import Checkov
@@ -116,6 +137,7 @@ def _forked(runs: list[list[str]], env: dict[str, str], cwd: str | None = None) 
         result_file = tempfile.TemporaryFile("w+")  # noqa: SIM115  (closed once the child's answer is read)
         pid = os.fork()
         if pid == 0:  # the child: run, write the answer, leave without running the parent's cleanup
+            gc.set_threshold(*CHILD_COLLECTION_THRESHOLDS)
             status = 0
             try:
                 json.dump(_one(argv, env, cwd), result_file)
@@ -203,6 +225,7 @@ def main() -> int:
     checkov_asteval.install()  # one expression interpreter per thread instead of one per expression
     _preload()
     logging.disable(logging.INFO)
+    _settle()
     answer.write(json.dumps({"ready": True}) + "\n")
     answer.flush()
     selector = selectors.DefaultSelector()

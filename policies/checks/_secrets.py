@@ -10,6 +10,7 @@ synthesized JSON and would bury the real findings.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -112,17 +113,25 @@ def _format_scanner() -> Any:
     return scan_line
 
 
+# The same values recur across the stacks of one run (every environment's copy of a policy, a
+# runtime, a log format; a gate run over many variants of one stack): what the format plugins find
+# in a value depends on the value alone, with the plugins configured once, so each distinct value
+# is scanned once per process. Bounded: a value is at most a policy document of a few KiB.
+@functools.lru_cache(maxsize=8192)
+def credential_kinds(value: str) -> tuple[str, ...]:
+    """The credential formats detect-secrets' format plugins find in `value`, sorted."""
+    return tuple(sorted({secret.type for secret in _format_scanner()(value)}))
+
+
 def problems(node: Any) -> list[str]:
     """Every credential in a resource body: the literal rules above, then detect-secrets' format plugins."""
     found = []
-    scan_line = None
     for path, value in walk(node):
         literal = literal_problem(path, value)
         if literal:
             found.append(literal)
         elif isinstance(value, str) and len(value) >= _SHORTEST_CREDENTIAL and not _REFERENCE_ONLY.match(value):
-            scan_line = scan_line or _format_scanner()
-            kinds = sorted({secret.type for secret in scan_line(value)})
+            kinds = credential_kinds(value)
             if kinds:
                 found.append(f"{path} contains a secret ({', '.join(kinds)})")
     return found
