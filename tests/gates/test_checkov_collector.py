@@ -10,7 +10,7 @@ from tests.conftest import ROOT
 from tests.gates import checkov_venv
 
 # A check that, while a run evaluates it, notes the collector's settings of the process it runs in.
-PROBE_CHECK = r'''
+PROBE_CHECK = r"""
 import gc, json, os
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
@@ -26,7 +26,7 @@ class CollectorProbe(BaseResourceCheck):
         return CheckResult.PASSED
 
 check = CollectorProbe()
-'''
+"""
 
 # In Checkov's venv, as the server does: import, preload, settle; then one run in a forked child
 # (with the probe) and the same scan in this process, without the server's collector settings.
