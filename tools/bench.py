@@ -101,10 +101,10 @@ def same_json(a: Path, b: Path, names: tuple[str, ...]) -> bool:
     return all((a / "stacks" / s / "cdk.tf.json").read_bytes() == (b / "stacks" / s / "cdk.tf.json").read_bytes() for s in names)
 
 
-def environments(folder: Path, count: int) -> Path:
-    """`count` copies of the shipped dev environment, each its own stack."""
+def environments(folder: Path, count: int, project: Path = ROOT) -> Path:
+    """`count` copies of `project`'s shipped dev environment, each its own stack."""
     folder.mkdir(parents=True)
-    text = (ROOT / "environments" / "dev.toml").read_text()
+    text = (project / "environments" / "dev.toml").read_text()
     for n in range(1, count + 1):
         (folder / f"env{n:02d}.toml").write_text(text)
     return folder
@@ -141,11 +141,7 @@ def baseline_scaling(folder: Path, counts: list[int], env: dict[str, str], work:
     no_cache = ["--no-cache"] if "--no-cache" in script else []  # commits before the run cache have none
     samples = {}
     for count in counts:
-        envs = work / f"baseline-envs{count}"
-        envs.mkdir(parents=True)
-        text = (folder / "environments" / "dev.toml").read_text()
-        for n in range(1, count + 1):
-            (envs / f"env{n:02d}.toml").write_text(text)
+        envs = environments(work / f"baseline-envs{count}", count, folder)
         python = str(folder / ".venv" / "bin" / "python")
         outdir = work / f"baseline-out{count}"
         command = [python, "main.py", "--gate", *no_cache, "--environments-dir", str(envs), "--outdir", str(outdir)]
