@@ -7,6 +7,7 @@ components in registry order; constructs never create providers.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from modules.core.context import BuildContext
 from modules.core.contributions import Contributions
 from modules.core.framework import FRAMEWORK, App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from modules.core.identity import AccountContext
-from modules.core.naming import allocated_id
+from modules.core.first_addresses import first_addresses
 from modules.core.ports import Ports
 from modules.core.profile import PROTECTION
 from modules.primitives.state_bucket import StateBucket, StateBucketProps
@@ -68,13 +69,37 @@ def _describe(stack: TerraformStack, metadata: dict[str, Any]) -> None:
     stack.add_override(f"//.{METADATA_KEY}", metadata)
 
 
+def _builders(config: EnvironmentConfig) -> tuple[list[tuple[Any, Any, Mapping[str, Any]]], dict[str, str]]:
+    """The build function, settings and options of each enabled component in registry order, and
+    the moved path prefixes of their modules: known before anything is built, since an element's
+    address is fixed once it is referenced."""
+    builders = []
+    first_paths: dict[str, str] = {}
+    for component in REGISTRY:
+        variant = config.components[component.name]
+        if variant == OFF:
+            continue
+        spec = component.variants[variant]
+        module_name, function = spec.builder.split(":")
+        module = importlib.import_module(module_name)
+        first_paths.update(getattr(module, "FIRST_PATHS", {}))
+        builders.append((getattr(module, function), config.settings[component.name], spec.options))
+    return builders, first_paths
+
+
 class FoundationStack(TerraformStack):
     """One environment: the components its file enables, built in registry order."""
 
     def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
+        builders, first_paths = _builders(config)
         super().__init__(scope, config.name)
         self.config = config
-        self._first_paths: dict[str, str] = {}
+        # Elements below a construct path that changed since users first applied them keep
+        # the address of their first path; cdktf allocates every other one.
+        with first_addresses(self, first_paths):
+            self._build(config, builders)
+
+    def _build(self, config: EnvironmentConfig, builders: list[tuple[Any, Any, Mapping[str, Any]]]) -> None:
         _configure_terraform(self)
         _, us_east_1 = _providers(self, config.region, config.default_tags())
         render_backend(self, config)
@@ -94,17 +119,6 @@ class FoundationStack(TerraformStack):
         )
         self.ports = Ports()
         made: Contributions = self.ports.contributions
-        builders = []
-        for component in REGISTRY:
-            variant = config.components[component.name]
-            if variant == OFF:
-                continue
-            spec = component.variants[variant]
-            module_name, function = spec.builder.split(":")
-            module = importlib.import_module(module_name)
-            # Known before anything is built: a logical id is fixed once referenced.
-            self._first_paths.update(getattr(module, "FIRST_PATHS", {}))
-            builders.append((getattr(module, function), config.settings[component.name], spec.options))
         for build, settings, options in builders:
             made.extend(build(self, self.ctx, settings, self.ports, config.parts, **options))
         # Protective components turned off, then settings weaker than production's, each
@@ -131,17 +145,6 @@ class FoundationStack(TerraformStack):
                 ],
             },
         )
-
-    def _allocate_logical_id(self, tf_element: Any) -> str:
-        """cdktf's addressing, except for resources whose construct path changed since users
-        first applied them: those keep the address of their first path."""
-        # The framework asks this once for every element of the stack, a call from Node.js into
-        # Python; each call back into Node.js from here is another round trip (about a sixth of
-        # a stack's synthesis was spent in four of them). So the path comes in one call
-        # (a construct's toString is its path; cdktf may also pass a node), and the address is
-        # computed here by cdktf's own scheme (tests/core/test_naming.py).
-        path = tf_element.to_string() if isinstance(tf_element, Construct) else str(tf_element.path)
-        return allocated_id(path, self._first_paths)
 
 
 class BootstrapStack(TerraformStack):

@@ -15,9 +15,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from modules.core import type_hints
 from modules.core.frameworks import Framework, FrameworkError, chosen, node_heap_options
 
 FRAMEWORK = chosen()
+
+# The bindings' type checks resolve each signature's annotations once (modules/core/type_hints.py).
+type_hints.install()
 
 # Before the first jsii import starts the Node.js runtime (main.py does it earlier still).
 node_heap_options()
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
         LocalBackend,
         S3Backend,
         TerraformAsset,
+        TerraformElement,
         TerraformOutput,
         TerraformProvider,
         TerraformResource,
@@ -48,6 +53,7 @@ else:
     LocalBackend = _cdk.LocalBackend
     S3Backend = _cdk.S3Backend
     TerraformAsset = _cdk.TerraformAsset
+    TerraformElement = _cdk.TerraformElement
     TerraformOutput = _cdk.TerraformOutput
     TerraformProvider = _cdk.TerraformProvider
     TerraformResource = _cdk.TerraformResource
@@ -64,6 +70,7 @@ __all__ = [
     "LocalBackend",
     "S3Backend",
     "TerraformAsset",
+    "TerraformElement",
     "TerraformOutput",
     "TerraformProvider",
     "TerraformResource",

@@ -2,8 +2,8 @@
 
 Terraform addresses come from construct paths (cdktf's `makeUniqueId`). Users hold
 state under those addresses, so when a resource's construct path changes, the
-resource keeps the address its first path gave it (`first_path`, applied by the
-stack when it allocates logical ids): no destroy, no `moved` block, nothing to apply.
+resource keeps the address its first path gave it (`first_address`, applied while the
+stack builds, modules/core/first_addresses.py): no destroy, no `moved` block, nothing to apply.
 """
 
 from __future__ import annotations
@@ -72,10 +72,8 @@ def first_path(path: str, first_paths: Mapping[str, str]) -> str | None:
     return None
 
 
-def allocated_id(path: str, first_paths: Mapping[str, str]) -> str:
-    """The logical id of the element at construct `path` (App-level, "stack/..."): cdktf's
-    `allocateLogicalId`, from the element's first path where it changed since."""
-    below_stack = path.partition("/")[2]
-    if not below_stack:
-        return ""  # the stack itself, as cdktf answers it
-    return logical_id((first_path(below_stack, first_paths) or below_stack).split("/"))
+def first_address(path: str, first_paths: Mapping[str, str]) -> str | None:
+    """The logical id of the element at construct `path` below the stack when that path changed
+    since users first applied it (the id of its first path); None when cdktf's own id stands."""
+    first = first_path(path, first_paths)
+    return None if first is None else logical_id(first.split("/"))

@@ -1,5 +1,6 @@
-"""The stacks compute each element's logical id in Python (modules/core/naming.py, `allocated_id`)
-instead of asking the framework for it: the same id the framework's own allocation gives."""
+"""An element below a moved construct path gets the id its first path had (modules/core/naming.py,
+`first_address`), computed in Python by the framework's own scheme: the same id the framework's
+allocation gives that path."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from constructs import Construct
 
 from modules.core.framework import App, TerraformStack
-from modules.core.naming import allocated_id
+from modules.core.naming import first_address
 
 # Construct paths below a stack, as lists of ids: the cases cdktf's makeUniqueId treats apart.
 PATHS = [
@@ -44,12 +45,15 @@ def framework_ids() -> dict[str, str]:
 def test_the_python_allocation_is_the_frameworks(framework_ids: dict[str, str]) -> None:
     assert len(framework_ids) == len(PATHS) + 1
     for path, expected in framework_ids.items():
-        assert allocated_id(path, {}) == expected, path
+        below_stack = path.partition("/")[2]
+        if below_stack:  # each path as its own first path: the id the framework gives it
+            assert first_address(below_stack, {below_stack: below_stack}) == expected, path
 
 
 def test_a_first_path_keeps_the_address_the_element_first_had(framework_ids: dict[str, str]) -> None:
     moved = {"case1/archive": "case1/uploads"}
     first = next(path for path in framework_ids if path.startswith("stack/case1/"))
     renamed = first.replace("/case1/uploads/", "/case1/archive/")
-    assert allocated_id(renamed, moved) == framework_ids[first]
-    assert allocated_id(renamed, {}) != framework_ids[first]
+    below_stack = renamed.partition("/")[2]
+    assert first_address(below_stack, moved) == framework_ids[first]
+    assert first_address(below_stack, {}) is None  # not moved: the framework's own id stands
