@@ -20,9 +20,9 @@ from modules.config.risks import off_risks, weakened_risks
 from modules.core.aws import provider
 from modules.core.context import BuildContext
 from modules.core.contributions import Contributions
+from modules.core.first_addresses import first_addresses
 from modules.core.framework import FRAMEWORK, App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from modules.core.identity import AccountContext
-from modules.core.first_addresses import first_addresses
 from modules.core.ports import Ports
 from modules.core.profile import PROTECTION
 from modules.primitives.state_bucket import StateBucket, StateBucketProps
