@@ -12,6 +12,7 @@ from tests.gates import checkov_venv
 # Expressions of the kinds Checkov's renderer evaluates, in an order where state one evaluation
 # leaves behind (an error, an assignment, a syntax error's text) would show in the next.
 EXPRESSIONS = [
+    "x",
     "1 + 2",
     "max(1, 5, 3)",
     "lower('ABC')",
@@ -34,6 +35,13 @@ EXPRESSIONS = [
     "contains(['a', 'b'], 'b')",
     "1 / 0",
     "upper('still fine after an exception')",
+    # Again: the kept tree of a text must evaluate as a fresh parse (the name now assigned, the
+    # syntax error raised again, the same values).
+    "x",
+    "1 +",
+    "1 + 2",
+    "no_such_function(1)",
+    "merge({'a': 1}, {'b': 2})",
 ]
 
 # In Checkov's venv: each expression through Checkov's evaluate, first with its own
@@ -64,6 +72,7 @@ shipped_scan = scan(argv)
 sef.SAFE_EVAL_DICT.pop("x", None)  # the assignment above lands in the shared table either way
 installed = checkov_asteval.install()
 reused = evaluate_all()
+kept = sorted(getattr(sef.get_asteval(), "kept_trees", {}))
 threads = {}
 def in_thread(name):
     threads[name] = id(sef.get_asteval())
@@ -77,6 +86,7 @@ print(json.dumps({
     "threads_apart": threads["a"] != threads["b"] and id(sef.get_asteval()) not in threads.values(),
     "shipped_scan": shipped_scan, "reused_scan": reused_scan,
     "symbols_kept": before_symbols == [k for k in symbols() if k != "x"],
+    "kept": kept,
 }))
 """
 
@@ -91,6 +101,9 @@ def test_one_interpreter_per_thread_evaluates_and_scans_as_one_per_expression(sy
     kinds = {outcome[0] for outcome in result["shipped"]}
     assert kinds == {"value", "error"}  # the list really exercises both paths
     assert result["symbols_kept"]
+    # Each text that parses is kept once, a text that does not parse never.
+    assert "1 + 2" in result["kept"] and "x" in result["kept"] and "1 +" not in result["kept"]
+    assert len(result["kept"]) == len(set(result["kept"])) < len(EXPRESSIONS)
     shipped, reused = json.loads(result["shipped_scan"]), json.loads(result["reused_scan"])
     assert checkov_venv.outcomes(reused) == checkov_venv.outcomes(shipped)
     assert reused["summary"] == shipped["summary"] and shipped["summary"]["passed"] > 100
