@@ -377,8 +377,8 @@ def main() -> int:
         if "same" in tests:
             # The suite grew with other work since the baseline; the target is read on the tests
             # both commits have (same file, same function), each commit running them its own way.
-            same = tests["same"].seconds / tests["baseline same"].seconds
-            print(f"  make test <= 0.5 x, the same tests:            {same:.2f} x   {verdict(same <= 0.5)}")
+            same_ratio = tests["same"].seconds / tests["baseline same"].seconds
+            print(f"  make test <= 0.5 x, the same tests:            {same_ratio:.2f} x   {verdict(same_ratio <= 0.5)}")
         print(f"    whole suites ({now.passed} tests now, {before.passed} then): {ratio:.2f} x")
         print(f"    per test:                                    {per_test:.2f} x")
     print(f"  JSON byte-identical between paths:             {'yes' if identical else 'NO'}")
