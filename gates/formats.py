@@ -289,7 +289,10 @@ def _risk(stack: Stack, risk: Risk, root: Path) -> dict[str, Any]:
 
 
 def sarif(stack: Stack, result: SecurityResult, root: Path = ROOT) -> dict[str, Any]:
-    rules = {f.check_id: _rule(f) for f in [*result.findings, *result.passed]}
+    # One rule per check, described by its last result (a stack has about a thousand results of a few
+    # hundred checks): the order of first appearance, as a dict built over all of them keeps.
+    last = {f.check_id: f for f in [*result.findings, *result.passed]}
+    rules = {check_id: _rule(f) for check_id, f in last.items()}
     risks = stack.foundation.risks
     if risks:
         rules[RISK_RULE] = {

@@ -19,7 +19,8 @@ log kept only for its `--support` upload, which the gate never uses; records bel
 WARNING are switched off here (the console shows ERROR and above either way).
 Checkov reads Terraform JSON with PyYAML's pure-Python parser; this process has it
 read by libyaml where the result is the same (checkov_json_loader.py, beside this file),
-prints its JSON report without indentation (checkov_compact_report.py), and evaluates
+prints its JSON report without indentation (checkov_compact_report.py) and without colorama
+searching it for escape sequences it cannot hold (checkov_console.py), and evaluates
 expressions in one interpreter per thread (checkov_asteval.py): the same content. The
 libraries a scan would import on first use (PRELOADED) are imported before any fork, and
 the objects of all these imports are then kept out of the garbage collector's walks
@@ -218,11 +219,13 @@ def main() -> int:
     import checkov.main  # noqa: F401  (the slow part, done while the app synthesizes)
     import checkov_asteval  # beside this file
     import checkov_compact_report
+    import checkov_console
     import checkov_json_loader
 
     checkov_json_loader.install()  # Terraform JSON read by libyaml: the same definitions, faster
     checkov_compact_report.install()  # the JSON report printed in C: the same content
     checkov_asteval.install()  # one expression interpreter per thread instead of one per expression
+    checkov_console.install()  # the report written without colorama's search for escape sequences
     _preload()
     logging.disable(logging.INFO)
     _settle()
