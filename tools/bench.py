@@ -120,18 +120,18 @@ class Suite:
 def run_tests(workers: str | None, env: dict[str, str], folder: Path = ROOT) -> Suite:
     """`make test` in `folder` (after its own install, not timed): its wall time and how many tests passed."""
     install(folder, env)
+    command = ["make", "--no-print-directory", "test", *([f"TEST_WORKERS={workers}"] if workers else [])]
+    return _timed(command, folder, env, f"make test in {folder}")
+
+
+def _timed(command: list[str], folder: Path, env: dict[str, str], what: str) -> Suite:
+    """A pytest run's wall time and how many tests passed; a run with a failure stops the bench."""
     start = time.perf_counter()
-    completed = subprocess.run(
-        ["make", "--no-print-directory", "test", *([f"TEST_WORKERS={workers}"] if workers else [])],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        check=False,
-    )
+    completed = subprocess.run(command, cwd=folder, env=env, capture_output=True, check=False)
     seconds = time.perf_counter() - start
     output = completed.stdout.decode(errors="replace") + completed.stderr.decode(errors="replace")
     if completed.returncode != 0:
-        raise SystemExit(f"make test in {folder} failed:\n{output[-2000:]}")
+        raise SystemExit(f"{what} failed:\n{output[-2000:]}")
     found = re.findall(r"(\d+) passed", output)
     return Suite(seconds, int(found[-1]) if found else 0)
 
@@ -158,15 +158,8 @@ def run_selected(ids: list[str], parallel: bool, env: dict[str, str], folder: Pa
     (`parallel`, as `make test` does now) or in one process (as the baseline's did)."""
     workers = ["-n", "auto", "--dist", "loadfile"] if parallel else []
     python = str(folder / ".venv" / "bin" / "python")
-    start = time.perf_counter()
     command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *workers, *ids]
-    completed = subprocess.run(command, cwd=folder, env=env, capture_output=True, check=False)
-    seconds = time.perf_counter() - start
-    output = completed.stdout.decode(errors="replace") + completed.stderr.decode(errors="replace")
-    if completed.returncode != 0:
-        raise SystemExit(f"the tests common to both commits failed in {folder}:\n{output[-2000:]}")
-    found = re.findall(r"(\d+) passed", output)
-    return Suite(seconds, int(found[-1]) if found else 0)
+    return _timed(command, folder, env, f"the tests common to both commits in {folder}")
 
 
 def baseline_scaling(folder: Path, counts: list[int], env: dict[str, str], work: Path) -> dict[int, Sample]:

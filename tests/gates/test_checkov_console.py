@@ -16,7 +16,7 @@ TEXTS = [
     "\033]8;;https://example.com\a a link\033]8;;\a",
     "\001\033[1;32m\002bold green\033[0m",
     "half an escape \033 left alone",
-    "ünïcode ✓ and \u001b escaped in JSON stays six characters",
+    "ünïcode ✓ and \\u001b, an ESC as a JSON report escapes it: six plain characters",
 ]
 
 # In Checkov's venv: each text through colorama's wrapper as Checkov sets it up (stdout not a
