@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.gates import checkov_venv
 
@@ -64,7 +65,7 @@ print(json.dumps({"installed": installed, "again": again, "shipped": shipped, "p
 """
 
 
-def test_plain_text_is_written_as_colorama_writes_it(synth_dir) -> None:  # type: ignore[no-untyped-def]
+def test_plain_text_is_written_as_colorama_writes_it(synth_dir: Path) -> None:
     argv = checkov_venv.scan_argv([synth_dir / "stacks" / "dev" / "cdk.tf.json"])
     result = checkov_venv.run(RUN_BOTH, json.dumps(TEXTS), *argv)
     assert result["installed"] is True and result["again"] is True and result["marked"] is True
